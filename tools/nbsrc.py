@@ -1,0 +1,31 @@
+"""Edit notebooks as text: `python tools/nbsrc.py to-py NB...` writes .nbsrc/NAME.py (jupytext percent format),
+`python tools/nbsrc.py to-nb NAME...` writes nbs/NAME.ipynb back with a plain kernelspec and no outputs.
+The notebooks stay the source of truth; .nbsrc/ is ignored by git. Run `make export` afterwards."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTEXT = str(Path(sys.executable).parent / "jupytext")
+KERNEL = {"kernelspec": {"display_name": "python3", "language": "python", "name": "python3"}}
+
+
+def to_nb(name: str, folder: str = "nbs") -> None:
+    src, dst = ROOT / ".nbsrc" / f"{name}.py", ROOT / folder / f"{name}.ipynb"
+    subprocess.run([JUPYTEXT, "--to", "ipynb", str(src), "-o", str(dst), "-q"], check=True)
+    nb = json.loads(dst.read_text())
+    nb["metadata"] = KERNEL
+    dst.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+def to_py(path: str) -> None:
+    p = Path(path); (ROOT / ".nbsrc").mkdir(exist_ok=True)
+    subprocess.run([JUPYTEXT, "--to", "py:percent", str(p), "-o", str(ROOT / ".nbsrc" / f"{p.stem}.py"), "-q"], check=True)
+
+
+if __name__ == "__main__":
+    cmd, *args = sys.argv[1:]
+    folder = "nbs"
+    if args and args[0].startswith("--folder="): folder, args = args[0].split("=", 1)[1], args[1:]
+    for a in args: to_nb(a, folder) if cmd == "to-nb" else to_py(a)
