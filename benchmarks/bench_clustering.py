@@ -119,7 +119,9 @@ if __name__ == "__main__":
     for name, fn in [("kmeans", lambda: bench_kmeans(5_000_000 // f, rows)), ("silhouette", lambda: bench_silhouette(1_000_000 // f, rows)),
                      ("sample+assign", lambda: bench_sample_assign(1_000_000 // f, rows)), ("sweep", lambda: bench_sweep(100_000 // f, rows)),
                      ("mixed", lambda: bench_mixed(100_000 // f, rows))]:
-        t0 = time.perf_counter(); fn(); print(f"[{name} done in {time.perf_counter() - t0:.0f} s]", flush=True)
+        t0 = time.perf_counter(); n_before = len(rows); fn()
+        for r in rows[n_before:]: print("  ", " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r), flush=True)
+        print(f"[{name} done in {time.perf_counter() - t0:.0f} s]", flush=True)
     t = pd.DataFrame(rows, columns=["benchmark", "setting", "ours", "sklearn", "ratio", "target"])
     with pd.option_context("display.width", 250, "display.max_colwidth", 120):
         print(t.round(3).to_string(index=False))
