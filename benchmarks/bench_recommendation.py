@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from segment_lib.core import Col
 from segment_lib.data import online_retail
+from segment_lib.preprocessing import TransactionCleaner
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, time_split
 from segment_lib.recommendation import Interactions, ItemItemCF, RepeatPurchaseRecommender, default_recommenders, tfidf_item_embeddings
 
@@ -22,12 +23,6 @@ UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail.p
 
 
 def peak_rss_gb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-
-
-def clean_standin(tx):  # stand-in until segment_lib.preprocessing lands on main
-    tx = tx.dropna(subset=[Col.CUSTOMER])
-    tx = tx[~tx[Col.ORDER].str.startswith("C") & (tx[Col.QUANTITY] > 0) & (tx[Col.PRICE] > 0)]
-    return tx[tx[Col.ITEM].str.match(r"^\d{5}")].drop_duplicates()
 
 
 def rfm_segments_standin(tx, as_of, n=6):  # stand-in until segment_lib.features / clustering land on main
@@ -40,7 +35,7 @@ def rfm_segments_standin(tx, as_of, n=6):  # stand-in until segment_lib.features
 
 def bench_uci() -> pd.DataFrame:
     t0 = time.perf_counter()
-    split = time_split(clean_standin(online_retail(UCI)), "2011-09-01")
+    split = time_split(TransactionCleaner().clean(online_retail(UCI)).transactions, "2011-09-01")
     segs = rfm_segments_standin(split.train, pd.Timestamp("2011-09-01"))
     emb = tfidf_item_embeddings(split.train)
     prep = time.perf_counter() - t0

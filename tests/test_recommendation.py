@@ -8,13 +8,11 @@ from conftest import enabled_flags
 from segment_lib.core import Col
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, evaluation_table, time_split
 from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
+from segment_lib.preprocessing import TransactionCleaner
 from segment_lib.synthetic import make_shop
 
 
-def clean(tx):
-    tx = tx.dropna(subset=[Col.CUSTOMER])
-    tx = tx[~tx[Col.ORDER].str.startswith("C") & (tx[Col.QUANTITY] > 0) & (tx[Col.PRICE] > 0)]
-    return tx[tx[Col.ITEM].str.match(r"^\d{5}")].drop_duplicates()
+def clean(tx): return TransactionCleaner().clean(tx).transactions
 
 
 @pytest.fixture(scope="module")
