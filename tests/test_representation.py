@@ -24,16 +24,19 @@ def test_import_is_torch_free():
 
 
 def test_default_model_loads_without_a_hub(tmp_path):
-    "With no offline flags and an unreachable hub endpoint, the bundled model still loads and encodes."
+    "With no offline flags, the bundled model loads and encodes without opening a single network connection."
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     env.update(HF_ENDPOINT="http://127.0.0.1:9", SEGMENT_LIB_CACHE=str(tmp_path), PYTHONPATH=str(ROOT))
-    code = ("from segment_lib.representation import ItemTextEncoder; "
-            "print(ItemTextEncoder().encode(['RED CAKE STAND']).shape)")
-    t0 = time.time()
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    code = ("import socket\n"
+            "calls = []\n"
+            "_connect = socket.socket.connect\n"
+            "def connect(self, addr): calls.append(addr); return _connect(self, addr)\n"
+            "socket.socket.connect = connect\n"
+            "from segment_lib.representation import ItemTextEncoder\n"
+            "print(ItemTextEncoder().encode(['RED CAKE STAND']).shape, len(calls))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip().endswith("(1, 384)")
-    assert time.time() - t0 < 60  # no retries against the dead endpoint
+    assert r.stdout.strip().splitlines()[-1] == "(1, 384) 0"  # no connection attempted
 
 
 @pytest.fixture(scope="module")
