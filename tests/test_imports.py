@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 MODULES = sorted(p.stem for p in (ROOT / "segment_lib").glob("*.py") if not p.stem.startswith("_"))
-TORCH_MODULES = {"representation", "encoder"}  # modules that legitimately import torch at import time
+TORCH_MODULES = {"encoder"}  # modules that legitimately import torch at import time
 
 
 @pytest.mark.parametrize("module", MODULES)
