@@ -45,6 +45,7 @@ test-fast: env
 	env -u IN_TEST $(BIN)/python -m pytest tests -q -m "not slow" $(ARGS)
 
 export: env
+	$(BIN)/python tools/readme.py
 	env -u IN_TEST $(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
 

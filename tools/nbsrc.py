@@ -1,5 +1,5 @@
 """Edit notebooks as text: `python tools/nbsrc.py to-py NB...` writes .nbsrc/NAME.py (jupytext percent format),
-`python tools/nbsrc.py to-nb NAME...` writes nbs/NAME.ipynb back with a plain kernelspec and no outputs.
+`python tools/nbsrc.py to-nb NAME... [--folder=reports]` writes nbs/NAME.ipynb back with a plain kernelspec and no outputs.
 The notebooks stay the source of truth; .nbsrc/ is ignored by git. Run `make export` afterwards."""
 import json
 import subprocess
@@ -26,6 +26,6 @@ def to_py(path: str) -> None:
 
 if __name__ == "__main__":
     cmd, *args = sys.argv[1:]
-    folder = "nbs"
-    if args and args[0].startswith("--folder="): folder, args = args[0].split("=", 1)[1], args[1:]
+    folder = next((a.split("=", 1)[1] for a in args if a.startswith("--folder=")), "nbs")
+    args = [a for a in args if not a.startswith("--folder=")]
     for a in args: to_nb(a, folder) if cmd == "to-nb" else to_py(a)
