@@ -1,0 +1,170 @@
+"""Benchmark raw -> clean -> customer features: wall time and peak RSS per engine and size.
+
+Every measured path runs in its own fresh subprocess, which reports its own peak RSS
+(`resource.getrusage(RUSAGE_SELF).ru_maxrss`), so paths do not share memory high-water marks.
+
+    python benchmarks/bench_features.py                   # UCI, 10M (pandas vs DuckDB), 50M (DuckDB)
+    python benchmarks/bench_features.py --only uci        # one case
+    python benchmarks/bench_features.py --data /tmp/shop  # where the synthetic parquet lives (generated once)
+
+Targets (issue #3): UCI raw -> clean -> features <= 2 s warm; 10M lines: DuckDB <= 0.4x wall and <= 0.3x peak RSS
+of pandas; 50M lines parquet -> feature table <= 20 s wall and <= 2 GB peak RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+UCI = ROOT.parent / "shared" / "data" / "online_retail.parquet"
+AS_OF = "2011-12-10"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def case_uci(args) -> dict:
+    "Raw UCI parquet -> TransactionCleaner.clean -> customer_features, in a warm process (best of 3 after a warm-up)."
+    from segment_lib.data import TransactionSource
+    from segment_lib.features import customer_features
+    from segment_lib.preprocessing import TransactionCleaner
+    def run():
+        res = TransactionCleaner(shop_start="2010-12-01", as_of=AS_OF).clean(TransactionSource(str(UCI), "uci"))
+        return customer_features(res, AS_OF)
+    run()
+    times = []
+    for _ in range(3):
+        t = time.perf_counter(); f = run(); times.append(time.perf_counter() - t)
+    return {"wall_s": min(times), "all_s": [round(x, 3) for x in times], "rows": 541909, "customers": len(f)}
+
+
+def case_uci_lazy(args) -> dict:
+    "Raw UCI parquet -> clean_relation -> customer_features on the relation (no pandas lines), warm, best of 3."
+    import duckdb
+    from segment_lib.data import TransactionSource
+    from segment_lib.features import customer_features
+    from segment_lib.preprocessing import TransactionCleaner
+    def run():
+        with duckdb.connect() as con:
+            r = TransactionCleaner(shop_start="2010-12-01", as_of=AS_OF).clean_relation(TransactionSource(str(UCI), "uci"), con)
+            return customer_features(r.transactions, AS_OF, con=con)
+    run()
+    times = []
+    for _ in range(3):
+        t = time.perf_counter(); f = run(); times.append(time.perf_counter() - t)
+    return {"wall_s": min(times), "all_s": [round(x, 3) for x in times], "rows": 541909, "customers": len(f)}
+
+
+def _clean_lines(data: Path, n_parts: int) -> Path:
+    "Clean lines of the first `n_parts` synthetic parquet parts, written once as parquet (the 10M input)."
+    out = data.parent / f"{data.name}_clean_{n_parts}parts.parquet"
+    if out.exists(): return out
+    import duckdb
+    from segment_lib.data import TransactionSource
+    from segment_lib.preprocessing import TransactionCleaner
+    parts = sorted(data.glob("part-*.parquet"))[:n_parts]
+    with duckdb.connect() as con:
+        src = con.read_parquet([str(p) for p in parts])
+        r = TransactionCleaner(as_of=AS_OF).clean_relation(src, con)
+        r.transactions.write_parquet(str(out))
+    return out
+
+
+def case_10m_pandas(args) -> dict:
+    "Clean lines parquet -> pandas -> customer_features(engine='pandas')."
+    import pandas as pd
+    from segment_lib.features import customer_features
+    t = time.perf_counter()
+    df = pd.read_parquet(args.input)
+    f = customer_features(df, AS_OF, engine="pandas")
+    return {"wall_s": time.perf_counter() - t, "rows": len(df), "customers": len(f)}
+
+
+def case_10m_duckdb(args) -> dict:
+    "Clean lines parquet -> DuckDB relation -> customer_features(engine='duckdb')."
+    import duckdb
+    from segment_lib.features import customer_features
+    t = time.perf_counter()
+    with duckdb.connect() as con:
+        rel = con.read_parquet(args.input)
+        f = customer_features(rel, AS_OF, con=con)
+        n = rel.aggregate("count(*)").fetchall()[0][0]
+    return {"wall_s": time.perf_counter() - t - 0, "rows": n, "customers": len(f)}
+
+
+def case_50m_duckdb(args) -> dict:
+    "Raw synthetic parquet folder -> clean_relation -> customer_features, all lazy in DuckDB."
+    import duckdb
+    from segment_lib.data import TransactionSource
+    from segment_lib.features import customer_features
+    from segment_lib.preprocessing import TransactionCleaner
+    t = time.perf_counter()
+    with duckdb.connect(config={"memory_limit": args.memory_limit, "temp_directory": "/tmp/duckdb_spill_bench"}) as con:
+        r = TransactionCleaner(as_of=AS_OF).clean_relation(TransactionSource(str(args.data)), con)
+        f = customer_features(r.transactions, AS_OF, con=con)
+    wall = time.perf_counter() - t
+    return {"wall_s": wall, "rows": args.rows, "customers": len(f)}
+
+
+CASES = {"uci": case_uci, "uci_lazy": case_uci_lazy, "10m_pandas": case_10m_pandas, "10m_duckdb": case_10m_duckdb,
+         "50m_duckdb": case_50m_duckdb}
+
+
+def _child(name: str, extra: list[str]) -> dict:
+    "Run one case in a fresh interpreter; its JSON result includes its own peak RSS."
+    cmd = [sys.executable, __file__, "--child", name] + extra
+    load0 = os.getloadavg()[0]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    if out.returncode: raise RuntimeError(f"{name} failed:\n{out.stderr[-3000:]}")
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    return res | {"case": name, "load_1min": round(max(load0, os.getloadavg()[0]), 2)}
+
+
+def _rows_in(folder: Path, n_parts: int | None = None) -> int:
+    import pyarrow.parquet as pq
+    parts = sorted(folder.glob("part-*.parquet"))[:n_parts]
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--child"); ap.add_argument("--input"); ap.add_argument("--rows", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=Path("/tmp/features_bench/shop50m"))
+    ap.add_argument("--only", nargs="*", default=["uci", "10m", "50m"])
+    ap.add_argument("--memory-limit", default="1200MB")
+    ap.add_argument("--lines-10m", type=int, default=10_000_000)
+    args = ap.parse_args()
+    if args.child:
+        res = CASES[args.child](args)
+        print(json.dumps(res | {"peak_rss_mb": _peak_mb()})); return
+    print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
+    rows = []
+    if "uci" in args.only:
+        rows += [_child("uci", []), _child("uci_lazy", [])]
+    if "10m" in args.only:
+        sizes = [_rows_in(args.data, k) for k in range(1, len(list(args.data.glob("part-*.parquet"))) + 1)]
+        n_parts = next(k + 1 for k, s in enumerate(sizes) if s >= args.lines_10m)
+        clean = _clean_lines(args.data, n_parts)
+        rows += [_child("10m_pandas", ["--input", str(clean)]), _child("10m_duckdb", ["--input", str(clean)])]
+    if "50m" in args.only:
+        n = _rows_in(args.data)
+        rows += [_child("50m_duckdb", ["--data", str(args.data), "--rows", str(n), "--memory-limit", args.memory_limit])]
+    print(f"\n{'case':<12} {'input rows':>12} {'customers':>10} {'wall s':>8} {'peak RSS MB':>12} {'load':>6}")
+    for r in rows:
+        print(f"{r['case']:<12} {r['rows']:>12,} {r['customers']:>10,} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>12.0f} {r['load_1min']:>6}")
+    by = {r["case"]: r for r in rows}
+    if "10m_pandas" in by:
+        p, d = by["10m_pandas"], by["10m_duckdb"]
+        print(f"\n10M: DuckDB / pandas wall = {d['wall_s'] / p['wall_s']:.2f} (target <= 0.4), "
+              f"peak RSS = {d['peak_rss_mb'] / p['peak_rss_mb']:.2f} (target <= 0.3)")
+
+
+if __name__ == "__main__":
+    main()

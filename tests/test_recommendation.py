@@ -1,0 +1,62 @@
+"""Recommender contracts (tidy output, k per customer, exclusions, cold start) on the synthetic shop, and the UCI
+protocol end to end (with SEGMENT_LIB_TEST_FLAGS='slow')."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import enabled_flags
+from segment_lib.core import Col
+from segment_lib.evaluation import VARIANTS, evaluate_recommenders, evaluation_table, time_split
+from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
+from segment_lib.preprocessing import TransactionCleaner
+from segment_lib.synthetic import make_shop
+
+
+def clean(tx): return TransactionCleaner().clean(tx).transactions
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    shop = make_shop(400, random_state=1)
+    split = time_split(clean(shop.transactions), "2011-09-01")
+    models = default_recommenders(shop.truth, tfidf_item_embeddings(split.train, 16))
+    return split, {n: m.fit(split.train) for n, m in models.items()}
+
+
+@pytest.mark.parametrize("exclude", [False, True], ids=["all", "new"])
+def test_every_recommender_returns_k_distinct_items_per_customer(fitted, exclude):
+    split, models = fitted
+    customers = list(split.train[Col.CUSTOMER].unique()[:30]) + ["never-seen"]
+    bought = set(map(tuple, split.train[[Col.CUSTOMER, Col.ITEM]].to_numpy()))
+    for name, m in models.items():
+        r = m.recommend(customers, k=10, exclude_bought=exclude)
+        assert list(r.columns) == [Col.CUSTOMER, "rank", Col.ITEM, "score"], name
+        assert (r.groupby(Col.CUSTOMER).size() == 10).all() and r[Col.CUSTOMER].nunique() == len(customers), name
+        assert not r.duplicated([Col.CUSTOMER, Col.ITEM]).any(), name
+        assert (r.groupby(Col.CUSTOMER)["rank"].apply(list).map(lambda x: x == list(range(1, 11)))).all(), name
+        assert (r.groupby(Col.CUSTOMER)["score"].apply(lambda s: s.is_monotonic_decreasing)).all(), name
+        if exclude:
+            assert not any(p in bought for p in map(tuple, r[[Col.CUSTOMER, Col.ITEM]].to_numpy())), name
+
+
+def test_hybrid_is_tuned_before_the_test_window(fitted):
+    split, models = fitted
+    h = models["hybrid"]
+    assert h.validation_cutoff_ < split.train[Col.TIMESTAMP].max() < split.test[Col.TIMESTAMP].min()
+    assert set(h.weights_) == {False, True}
+
+
+@pytest.mark.skipif("slow" not in enabled_flags(), reason="UCI protocol end to end: SEGMENT_LIB_TEST_FLAGS='slow'")
+def test_uci_hybrid_beats_every_recommender(uci_path):
+    from sklearn.cluster import KMeans
+    from segment_lib.data import online_retail
+    split = time_split(clean(online_retail(uci_path)), "2011-09-01")
+    g = split.train.assign(v=split.train[Col.QUANTITY] * split.train[Col.PRICE]).groupby(Col.CUSTOMER)
+    rfm = pd.DataFrame({"r": (pd.Timestamp("2011-09-01") - g[Col.TIMESTAMP].max()).dt.days, "f": g[Col.ORDER].nunique(), "m": g["v"].sum()})
+    x = np.log1p(rfm.clip(lower=0)); x = (x - x.mean()) / x.std()
+    segs = pd.Series(KMeans(6, n_init=10, random_state=0).fit_predict(x), index=rfm.index)
+    models = {n: m.fit(split.train) for n, m in default_recommenders(segs, tfidf_item_embeddings(split.train)).items()}
+    evals = evaluate_recommenders(models, split.test, split.train)
+    for v in VARIANTS:
+        t = evaluation_table(evals[v], reference="hybrid").drop(index="hybrid")
+        assert (t["diff_ci_high"] < 0).all(), (v, t["diff_ci_high"])
