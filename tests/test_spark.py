@@ -99,6 +99,8 @@ def test_select_k_finds_planted_blobs(spark):
     ks = spark_select_k(df, ks=[3, 4, 5], sample_size=400, random_state=0)
     assert ks.loc[ks.silhouette.idxmax(), "k"] == 4 and ks.loc[ks.calinski_harabasz.idxmax(), "k"] == 4
     assert ks.loc[ks.davies_bouldin.idxmin(), "k"] == 4 and (ks.sample_rows <= 400).all()
+    from segment_lib.tuning import choose_k
+    assert choose_k(ks)[0] == 4  # the local guard-and-vote rule reads the Spark table
 
 
 @pytest.mark.parametrize("algorithm", ["kmeans", "ward", "bisecting"])
