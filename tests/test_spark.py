@@ -133,3 +133,14 @@ def test_segment_popularity_matches_pandas(spark, lines, clean, scaled):
         mine = got[got[Col.CUSTOMER] == c].sort_values("rank")
         assert list(mine[Col.ITEM]) == list(want[Col.ITEM]), c
         np.testing.assert_allclose(mine.score, want.score, rtol=1e-12)
+
+
+def test_features_on_raw_lines_with_zero_divisors(spark, shop):
+    "Uncleaned lines (returns, zero gross quantity): DuckDB's NULL-on-zero division, not Spark's ANSI error."
+    from segment_lib.spark import spark_customer_features, spark_features_to_pandas, spark_transactions
+    raw = shop.transactions.dropna(subset=[Col.CUSTOMER, Col.ORDER, Col.ITEM, Col.TIMESTAMP])
+    raw = pd.concat([raw, raw.iloc[[0]].assign(customer_id="zero", quantity=0.0)])  # a customer whose gross quantity is 0
+    s = spark_features_to_pandas(spark_customer_features(spark_transactions(spark, raw), "2011-12-10", groups=["rfm"]))
+    d = customer_features(raw, "2011-12-10", groups=["rfm"])
+    pd.testing.assert_frame_equal(s, d, rtol=1e-9, atol=1e-9)
+    assert s.loc["zero", "return_rate"] == 0
