@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from segment_lib.core import Col
 from segment_lib.data import online_retail
+from segment_lib.pipeline import SegmentPipeline
 from segment_lib.preprocessing import TransactionCleaner
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, time_split
 from segment_lib.recommendation import Interactions, ItemItemCF, RepeatPurchaseRecommender, default_recommenders, tfidf_item_embeddings
@@ -25,18 +26,11 @@ UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail.p
 def peak_rss_gb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def rfm_segments_standin(tx, as_of, n=6):  # stand-in until segment_lib.features / clustering land on main
-    from sklearn.cluster import KMeans
-    g = tx.assign(v=tx[Col.QUANTITY] * tx[Col.PRICE]).groupby(Col.CUSTOMER)
-    rfm = pd.DataFrame({"r": (as_of - g[Col.TIMESTAMP].max()).dt.days, "f": g[Col.ORDER].nunique(), "m": g["v"].sum()})
-    x = np.log1p(rfm.clip(lower=0)); x = (x - x.mean()) / x.std()
-    return pd.Series(KMeans(n, n_init=10, random_state=0).fit_predict(x), index=rfm.index).map("rfm{}".format)
-
-
 def bench_uci() -> pd.DataFrame:
     t0 = time.perf_counter()
-    split = time_split(TransactionCleaner().clean(online_retail(UCI)).transactions, "2011-09-01")
-    segs = rfm_segments_standin(split.train, pd.Timestamp("2011-09-01"))
+    raw, cut = online_retail(UCI), pd.Timestamp("2011-09-01")
+    split = time_split(TransactionCleaner().clean(raw).transactions, cut)
+    segs = SegmentPipeline(n_segments=6, random_state=0).fit(raw[raw[Col.TIMESTAMP] < cut], as_of=cut).labels_  # training window only
     emb = tfidf_item_embeddings(split.train)
     prep = time.perf_counter() - t0
     rows = []
