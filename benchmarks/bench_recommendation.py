@@ -15,10 +15,16 @@ import scipy.sparse as sp
 
 from segment_lib.core import Col
 from segment_lib.data import online_retail
+from segment_lib.evaluation import VARIANTS, evaluate_recommenders, time_split
 from segment_lib.pipeline import SegmentPipeline
 from segment_lib.preprocessing import TransactionCleaner
-from segment_lib.evaluation import VARIANTS, evaluate_recommenders, time_split
-from segment_lib.recommendation import Interactions, ItemItemCF, RepeatPurchaseRecommender, default_recommenders, tfidf_item_embeddings
+from segment_lib.recommendation import (
+    Interactions,
+    ItemItemCF,
+    RepeatPurchaseRecommender,
+    default_recommenders,
+    tfidf_item_embeddings,
+)
 
 UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail.parquet"
 

@@ -6,8 +6,8 @@ import pytest
 from conftest import enabled_flags
 from segment_lib.core import Col
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, evaluation_table, time_split
-from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
 from segment_lib.preprocessing import TransactionCleaner
+from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
 from segment_lib.synthetic import make_shop
 
 
