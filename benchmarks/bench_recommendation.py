@@ -3,7 +3,7 @@
 
 The 1M x 50k interaction matrix is generated directly with numpy (make_shop at that size would take minutes and
 its catalogue is far smaller than 50k items): each customer buys ~20 distinct items from one of 50 taste clusters
-with Zipf-like item popularity. Usage: python benchmarks/bench_recommendation.py [--skip-uci] [--skip-scale]"""
+with Zipf-like item popularity. Usage: python benchmarks/bench_recommendation.py [--skip-uci] [--skip-scale] [--scale-customers N]"""
 import resource
 import sys
 import time
@@ -15,9 +15,16 @@ import scipy.sparse as sp
 
 from segment_lib.core import Col
 from segment_lib.data import online_retail
-from segment_lib.preprocessing import TransactionCleaner
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, time_split
-from segment_lib.recommendation import Interactions, ItemItemCF, RepeatPurchaseRecommender, default_recommenders, tfidf_item_embeddings
+from segment_lib.pipeline import SegmentPipeline
+from segment_lib.preprocessing import TransactionCleaner
+from segment_lib.recommendation import (
+    Interactions,
+    ItemItemCF,
+    RepeatPurchaseRecommender,
+    default_recommenders,
+    tfidf_item_embeddings,
+)
 
 UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail.parquet"
 
@@ -25,18 +32,11 @@ UCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail.p
 def peak_rss_gb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def rfm_segments_standin(tx, as_of, n=6):  # stand-in until segment_lib.features / clustering land on main
-    from sklearn.cluster import KMeans
-    g = tx.assign(v=tx[Col.QUANTITY] * tx[Col.PRICE]).groupby(Col.CUSTOMER)
-    rfm = pd.DataFrame({"r": (as_of - g[Col.TIMESTAMP].max()).dt.days, "f": g[Col.ORDER].nunique(), "m": g["v"].sum()})
-    x = np.log1p(rfm.clip(lower=0)); x = (x - x.mean()) / x.std()
-    return pd.Series(KMeans(n, n_init=10, random_state=0).fit_predict(x), index=rfm.index).map("rfm{}".format)
-
-
 def bench_uci() -> pd.DataFrame:
     t0 = time.perf_counter()
-    split = time_split(TransactionCleaner().clean(online_retail(UCI)).transactions, "2011-09-01")
-    segs = rfm_segments_standin(split.train, pd.Timestamp("2011-09-01"))
+    raw, cut = online_retail(UCI), pd.Timestamp("2011-09-01")
+    split = time_split(TransactionCleaner().clean(raw).transactions, cut)
+    segs = SegmentPipeline(n_segments=6, random_state=0).fit(raw[raw[Col.TIMESTAMP] < cut], as_of=cut).labels_  # training window only
     emb = tfidf_item_embeddings(split.train)
     prep = time.perf_counter() - t0
     rows = []
@@ -71,7 +71,7 @@ def bench_scale(n_customers=1_000_000, n_items=50_000) -> pd.DataFrame:
     t = time.perf_counter(); inter = synthetic_interactions(n_customers, n_items); gen = time.perf_counter() - t
     print(f"\nsynthetic {inter} generated in {gen:.1f} s, peak RSS {peak_rss_gb():.2f} GB")
     rows = []
-    for name, model in {"repeat purchase": RepeatPurchaseRecommender(), "item-item CF": ItemItemCF(n_neighbours=50)}.items():
+    for name, model in {"repeat purchase": RepeatPurchaseRecommender(), "item-item CF": ItemItemCF()}.items():
         t = time.perf_counter(); model.fit(inter); fit_s = time.perf_counter() - t
         t = time.perf_counter(); recs = model.recommend(inter.customers, k=10, exclude_bought=True, batch_size=5000); rec_s = time.perf_counter() - t
         assert len(recs) == 10 * n_customers, len(recs)
@@ -83,6 +83,7 @@ def bench_scale(n_customers=1_000_000, n_items=50_000) -> pd.DataFrame:
     return out
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # --scale-customers N: a smaller scale run to extrapolate from
     if "--skip-uci" not in sys.argv: bench_uci()
-    if "--skip-scale" not in sys.argv: bench_scale()
+    n = int(sys.argv[sys.argv.index("--scale-customers") + 1]) if "--scale-customers" in sys.argv else 1_000_000
+    if "--skip-scale" not in sys.argv: bench_scale(n)

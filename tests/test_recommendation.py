@@ -1,14 +1,13 @@
 """Recommender contracts (tidy output, k per customer, exclusions, cold start) on the synthetic shop, and the UCI
 protocol end to end (with SEGMENT_LIB_TEST_FLAGS='slow')."""
-import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import enabled_flags
 from segment_lib.core import Col
 from segment_lib.evaluation import VARIANTS, evaluate_recommenders, evaluation_table, time_split
-from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
 from segment_lib.preprocessing import TransactionCleaner
+from segment_lib.recommendation import default_recommenders, tfidf_item_embeddings
 from segment_lib.synthetic import make_shop
 
 
@@ -48,13 +47,11 @@ def test_hybrid_is_tuned_before_the_test_window(fitted):
 
 @pytest.mark.skipif("slow" not in enabled_flags(), reason="UCI protocol end to end: SEGMENT_LIB_TEST_FLAGS='slow'")
 def test_uci_hybrid_beats_every_recommender(uci_path):
-    from sklearn.cluster import KMeans
     from segment_lib.data import online_retail
-    split = time_split(clean(online_retail(uci_path)), "2011-09-01")
-    g = split.train.assign(v=split.train[Col.QUANTITY] * split.train[Col.PRICE]).groupby(Col.CUSTOMER)
-    rfm = pd.DataFrame({"r": (pd.Timestamp("2011-09-01") - g[Col.TIMESTAMP].max()).dt.days, "f": g[Col.ORDER].nunique(), "m": g["v"].sum()})
-    x = np.log1p(rfm.clip(lower=0)); x = (x - x.mean()) / x.std()
-    segs = pd.Series(KMeans(6, n_init=10, random_state=0).fit_predict(x), index=rfm.index)
+    from segment_lib.pipeline import SegmentPipeline
+    raw, cut = online_retail(uci_path), pd.Timestamp("2011-09-01")
+    split = time_split(clean(raw), cut)
+    segs = SegmentPipeline(n_segments=6, random_state=0).fit(raw[raw[Col.TIMESTAMP] < cut], as_of=cut).labels_  # training window only
     models = {n: m.fit(split.train) for n, m in default_recommenders(segs, tfidf_item_embeddings(split.train)).items()}
     evals = evaluate_recommenders(models, split.test, split.train)
     for v in VARIANTS:
