@@ -67,3 +67,19 @@ def test_kmeans_large_n_mode_close_to_full():
     fast = SegmentModel(n_segments=10, random_state=0, n_init=2, sample_size=5_000, refine_iter=2).fit(X)
     inertia = lambda m: float((m.transform(X).min(1) ** 2).sum())
     assert inertia(fast) <= inertia(full) * 1.005
+
+
+def test_pipeline_equal_group_weights():
+    "With standard scaling and group_weights='equal', every feature group carries the same total variance."
+    from segment_lib.pipeline import SegmentPipeline
+    from segment_lib.synthetic import make_shop
+    shop = make_shop(300, random_state=0)
+    pipe = SegmentPipeline(n_segments=4, exclude_outliers=False, random_state=0).fit(shop.transactions)
+    feats, _ = pipe.features(shop.transactions)
+    Z = pipe._represent(feats)
+    groups = {c: g for g, cols in feats.attrs["feature_groups"].items() for c in cols}
+    per_group = Z.var(ddof=0).groupby(Z.columns.map(groups)).sum()
+    assert set(per_group.index) == {"rfm", "behaviour", "category"}
+    np.testing.assert_allclose(per_group.to_numpy(), 1.0, rtol=1e-6)
+    plain = SegmentPipeline(n_segments=4, group_weights=None, exclude_outliers=False, random_state=0).fit(shop.transactions)
+    assert plain._represent(feats).var(ddof=0).groupby(Z.columns.map(groups)).sum()["behaviour"] > 5
