@@ -1,11 +1,12 @@
-"""Benchmark learned representations: the item text encoder (cold / warm cache) on the UCI descriptions, the
+"""Benchmark learned representations: the item text encoder (cold / warm cache; cold also with the
+sentence-transformers backend as the baseline of the same run) on the UCI descriptions, the
 BehaviourEncoder on the UCI customers and on 100k synthetic customers; `--gpu-only`: text-encoder throughput
 on a CUDA device (fp16).
 
 Each CPU case runs in a fresh subprocess (imports and model load included in 'wall s' and 'CPU s' (user + sys
 of the whole process); 'timed s' is the step the target is about). On a shared machine wall time depends on the
 load: the table prints the load average so a reader can tell. Usage:
-    python benchmarks/bench_representation.py [--uci PATH] [--skip-100k] [--n-synthetic 100000]
+    python benchmarks/bench_representation.py [--uci PATH] [--skip-100k | --only-100k] [--skip-baseline] [--n-synthetic 100000]
     python benchmarks/bench_representation.py --gpu-only [--model DIR] [--n-texts 200000]
 """
 import argparse
@@ -38,8 +39,10 @@ texts = pd.read_parquet({uci!r}, columns=["Description"])["Description"].dropna(
 TEXT = UCI_TEXTS + """
 from segment_lib.representation import ItemTextEncoder
 t1 = time.perf_counter()
-v = ItemTextEncoder(cache_dir={cache!r}).encode(texts)
-timed, n, extra = time.perf_counter() - t1, len(texts), f"dim {{v.shape[1]}}"
+enc = ItemTextEncoder(cache_dir={cache!r}, backend={backend!r})
+v = enc.encode(texts)
+timed, n = time.perf_counter() - t1, len(texts)
+extra = f"dim {{v.shape[1]}}, {{type(getattr(enc, '_st', None)).__name__}}, {{sorted(m for m in ('torch', 'transformers') if m in sys.modules)}}"
 """
 
 # features: segment_lib.features when it is on this branch, else a small provisional table
@@ -91,10 +94,10 @@ timed, n, extra = time.perf_counter() - t1, len(X), f"{{be.n_epochs_}} epochs, {
 TARGETS = {"text cold": 20, "text warm": 1, "encoder UCI": 60, "encoder synthetic": 600}
 
 
-def run_case(body: str, env: dict | None = None) -> dict:
-    "Run one case in a fresh interpreter."
+def run_case(body: str, env: dict | None = None, timeout: float | None = None) -> dict:
+    "Run one case in a fresh interpreter (killed after `timeout` seconds)."
     r = subprocess.run([sys.executable, "-c", CASE.format(body=body)], capture_output=True, text=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+                       env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=timeout)
     if r.returncode: raise RuntimeError(r.stderr[-3000:])
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -107,17 +110,32 @@ def row(name: str, res: dict) -> str:
             f"{res['load']:>5.1f}  {res['extra']}")
 
 
+def text_and_uci(args, cache: str, env: dict):
+    "Text cold (and its sentence-transformers baseline), text warm, encoder on UCI."
+    if not args.skip_baseline:  # the sentence-transformers backend, in the same run (no cache), for the ratio
+        base = run_case(TEXT.format(uci=args.uci, cache=False, backend="sentence-transformers"), env)
+        print(row("text cold (st)", base), flush=True)
+    cold = run_case(TEXT.format(uci=args.uci, cache=cache, backend="auto"), env)
+    print(row("text cold", cold), flush=True)
+    if not args.skip_baseline:
+        print(f"{'':20s} lean / sentence-transformers: timed {cold['timed_s'] / base['timed_s']:.2f}x, "
+              f"process CPU {cold['cpu_s'] / base['cpu_s']:.2f}x", flush=True)
+    print(row("text warm", run_case(TEXT.format(uci=args.uci, cache=cache, backend="auto"), env)), flush=True)
+    print(row("encoder UCI", run_case(UCI_ENCODER.format(uci=args.uci, cache=cache), env)), flush=True)
+
+
 def cpu(args):
     print(f"{'case':20s} {'n':>8s} {'wall s':>8s} {'CPU s':>8s} {'timed s':>8s} {'n/s':>10s} {'target':>7s} {'':>6s} "
           f"{'RSS MB':>8s} {'load':>5s}  notes  (wall/CPU: whole process; timed: the step the target is about; "
           f"load: 1-min load average of the 2-core machine at the end)")
     with tempfile.TemporaryDirectory() as cache:
         env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-        print(row("text cold", run_case(TEXT.format(uci=args.uci, cache=cache), env)), flush=True)
-        print(row("text warm", run_case(TEXT.format(uci=args.uci, cache=cache), env)), flush=True)
-        print(row("encoder UCI", run_case(UCI_ENCODER.format(uci=args.uci, cache=cache), env)), flush=True)
+        if not args.only_100k: text_and_uci(args, cache, env)
     if not args.skip_100k:
-        print(row("encoder synthetic", run_case(SYN_ENCODER.format(n_syn=args.n_synthetic))), flush=True)
+        try: print(row("encoder synthetic", run_case(SYN_ENCODER.format(n_syn=args.n_synthetic), timeout=args.timeout)), flush=True)
+        except subprocess.TimeoutExpired:
+            print(f"{'encoder synthetic':20s} {args.n_synthetic:>8,d} customers: no result within --timeout {args.timeout:.0f} s "
+                  f"(target 600 s for the fit: MISSED); load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def gpu(args):
@@ -136,7 +154,8 @@ def gpu(args):
     for half, bs in [(True, 512), (True, 2048), (True, 8192)]:
         enc = ItemTextEncoder(args.model, batch_size=bs, device="cuda", cache_dir=False, half=half, show_progress=False)
         enc.encode(texts[:5000]); torch.cuda.synchronize()  # load + warm-up
-        half = next(enc._load_model().parameters()).dtype == torch.float16  # what actually ran
+        m = enc._load_model()
+        half = (getattr(m, "dtype", None) or next(m.parameters()).dtype) == torch.float16  # what actually ran
         t0 = time.perf_counter()
         v = enc.encode(texts); torch.cuda.synchronize()
         dt = time.perf_counter() - t0
@@ -150,7 +169,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--uci", default=str(DEFAULT_UCI))
     ap.add_argument("--skip-100k", action="store_true")
+    ap.add_argument("--only-100k", action="store_true", help="only the 100k synthetic encoder case")
+    ap.add_argument("--skip-baseline", action="store_true", help="skip the sentence-transformers cold run")
     ap.add_argument("--n-synthetic", type=int, default=100_000)
+    ap.add_argument("--timeout", type=float, default=1500, help="seconds for the synthetic case (data + fit)")
     ap.add_argument("--gpu-only", action="store_true")
     ap.add_argument("--model", default="all-MiniLM-L6-v2", help="text model name or folder (GPU run)")
     ap.add_argument("--n-texts", type=int, default=200_000)

@@ -111,3 +111,43 @@ def test_distinctive_terms_on_uci(uci_path):
 def test_encoder_rejects_non_text():
     with pytest.raises(SchemaError, match=r"texts\[0\] is nan"):
         ItemTextEncoder(cache_dir=False).encode([float("nan")])
+
+
+def test_lean_backend_matches_sentence_transformers(uci_descriptions):
+    "The lean BERT backend gives the sentence-transformers vectors (float rounding), truncation included."
+    texts = uci_descriptions[:300] + ["WOODEN GARDEN MARKER " * 200, "", "ÉTÉ 夏天 SUMMER"]
+    lean = ItemTextEncoder(cache_dir=False, device="cpu", batch_size=64)
+    st = ItemTextEncoder(cache_dir=False, device="cpu", batch_size=64, backend="sentence-transformers")
+    assert type(lean._load_model()).__name__ == "_LeanBert"
+    assert type(st._load_model()).__name__ == "SentenceTransformer"
+    a, b = lean.encode(texts), st.encode(texts)
+    np.testing.assert_allclose(a, b, atol=2e-6)
+    assert lean.embedding_dim == st.embedding_dim == 384
+    # normalize=False: the model folder has a Normalize module, so both stay unit length
+    np.testing.assert_allclose(ItemTextEncoder(cache_dir=False, normalize=False).encode(texts[:5]), a[:5], atol=2e-6)
+
+
+def test_lean_backend_never_imports_transformers(tmp_path):
+    "Cold embedding with the default model loads neither transformers nor sentence_transformers."
+    code = ("import sys\nfrom segment_lib.representation import ItemTextEncoder\n"
+            "v = ItemTextEncoder(cache_dir=sys.argv[1]).encode(['RED CAKE STAND', 'MUG'])\n"
+            "print(v.shape, 'transformers' in sys.modules, 'sentence_transformers' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "(2, 384) False False"
+
+
+def test_lean_backend_vectors_do_not_depend_on_threads(uci_descriptions):
+    import torch
+    texts = uci_descriptions[:200]
+    prev = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = ItemTextEncoder(cache_dir=False, batch_size=32).encode(texts)
+        torch.set_num_threads(2)
+        two = ItemTextEncoder(cache_dir=False, batch_size=32).encode(texts)
+        assert torch.get_num_threads() == 2  # restored after the worker threads ran single-threaded
+    finally:
+        torch.set_num_threads(prev)
+    np.testing.assert_array_equal(one, two)
