@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2011-12-10"
-# Spark query CPU on this machine kind is ~7 CPU s per 1M lines plus a ~40 CPU s cold-JVM warm-up (see the notebook):
-# 50M lines need ~6-7 min wall on two quiet cores and the JVM start ~0.5 min; 40 min leaves room for a loaded machine.
+# Spark query CPU on this machine kind: ~7.6 CPU s per 1M lines plus ~60 CPU s fixed (cold-JVM warm-up; see 11_spark):
+# 50M lines need ~4-5 min wall on two quiet cores (~445 CPU s) plus the JVM start; 40 min covers a machine at load 15.
 DEFAULT_TIMEOUT = 2400
 
 PRELUDE = r"""
