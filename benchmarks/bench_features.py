@@ -5,7 +5,7 @@ Every measured path runs in its own fresh subprocess, which reports its own peak
 does no data work: Linux carries a parent's RSS high-water mark into a forked child.
 
     python benchmarks/bench_features.py                   # UCI, 10M (pandas vs DuckDB), 50M clean lines, 50M raw
-    python benchmarks/bench_features.py --only uci        # one case
+    python benchmarks/bench_features.py --only uci        # one case (also: 10m, 50m_raw_features, 50m_features, 50m, 50m_audit)
     python benchmarks/bench_features.py --data /tmp/shop  # where the synthetic parquet lives (generated once)
 
 Targets (issue #3): UCI raw -> clean -> features <= 2 s warm; 10M lines: DuckDB <= 0.4x wall and <= 0.3x peak RSS
@@ -118,6 +118,24 @@ def case_50m_duckdb(args) -> dict:
     return {"wall_s": wall, "rows": args.rows, "customers": len(f)}
 
 
+def case_50m_audit(args) -> dict:
+    "Raw synthetic parquet folder -> clean_relation -> the audit (rows and exact revenue per reason), lazy in DuckDB."
+    import duckdb
+    from decimal import Decimal
+    from segment_lib.data import TransactionSource
+    from segment_lib.preprocessing import TransactionCleaner
+    t = time.perf_counter()
+    with duckdb.connect(config={"memory_limit": args.memory_limit, "temp_directory": "/tmp/duckdb_spill_bench", "preserve_insertion_order": False}) as con:
+        audit = TransactionCleaner(as_of=AS_OF).clean_relation(TransactionSource(str(args.data)), con).audit.fetchall()
+    wall = time.perf_counter() - t
+    rows = {r[0]: r for r in audit}
+    removed = [r for r in audit if r[1] == "removed"]
+    balanced = (rows["input"][2] == sum(r[2] for r in removed) + rows["kept"][2]
+                and rows["input"][3] == sum((r[3] for r in removed), Decimal(0)) + rows["kept"][3])
+    return {"wall_s": wall, "rows": int(rows["input"][2]), "customers": 0, "kept": int(rows["kept"][2]),
+            "revenue_in": str(rows["input"][3]), "balanced": bool(balanced)}
+
+
 def case_50m_features(args) -> dict:
     "Clean lines of the 50M raw lines (parquet, written once by `prepare`) -> customer_features in DuckDB."
     import duckdb
@@ -140,7 +158,7 @@ def case_50m_raw_features(args) -> dict:
 
 
 CASES = {"prepare": case_prepare, "50m_raw_features": case_50m_raw_features, "50m_features": case_50m_features, "uci": case_uci, "uci_lazy": case_uci_lazy, "10m_pandas": case_10m_pandas, "10m_duckdb": case_10m_duckdb,
-         "50m_duckdb": case_50m_duckdb}
+         "50m_duckdb": case_50m_duckdb, "50m_audit": case_50m_audit}
 
 
 def _child(name: str, extra: list[str]) -> dict:
@@ -195,6 +213,8 @@ def main():
     if "50m" in args.only:
         n = _rows_in(args.data)
         rows += [_child("50m_duckdb", ["--data", str(args.data), "--rows", str(n), "--memory-limit", args.memory_limit])]
+    if "50m_audit" in args.only:
+        rows += [_child("50m_audit", ["--data", str(args.data), "--memory-limit", args.memory_limit])]
     print(f"\n{'case':<12} {'input rows':>12} {'customers':>10} {'wall s':>8} {'peak RSS MB':>12} {'CPU s (proc)':>13} {'load':>6}")
     for r in rows:
         print(f"{r['case']:<12} {r['rows']:>12,} {r['customers']:>10,} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>12.0f} "
@@ -202,10 +222,22 @@ def main():
     print("wall s: best of 3 warm runs for uci cases (see all_s), one cold run otherwise; CPU s covers the whole child "
           "process (imports, warm-up runs included); load: 1-min load average of the machine (2 cores) around the run")
     by = {r["case"]: r for r in rows}
+    print("\ntargets (issue #3):")
+    if "uci" in by:
+        print(f"UCI raw -> clean -> features: {by['uci']['wall_s']:.2f} s warm (target <= 2 s)")
     if "10m_pandas" in by:
         p, d = by["10m_pandas"], by["10m_duckdb"]
-        print(f"\n10M: DuckDB / pandas wall = {d['wall_s'] / p['wall_s']:.2f} (target <= 0.4), "
+        print(f"10M: DuckDB / pandas wall = {d['wall_s'] / p['wall_s']:.2f} (target <= 0.4), "
               f"peak RSS = {d['peak_rss_mb'] / p['peak_rss_mb']:.2f} (target <= 0.3)")
+    for case in ("50m_raw_features", "50m_features", "50m_duckdb"):
+        if case in by:
+            r = by[case]
+            print(f"{case}: {r['wall_s']:.1f} s wall (target <= 20 s), {r['peak_rss_mb'] / 1024:.2f} GB peak RSS "
+                  f"(target <= 2 GB), {r['cpu_s_process']:.1f} CPU s (<= 40 CPU s is what 20 s on 2 cores allows)")
+    if "50m_audit" in by:
+        r = by["50m_audit"]
+        print(f"50m_audit: {r['rows']:,} rows in, {r['kept']:,} kept, revenue in {r['revenue_in']}; "
+              f"in = removed + kept in rows and revenue: {r['balanced']}; {r['wall_s']:.1f} s wall, {r['peak_rss_mb'] / 1024:.2f} GB peak RSS")
 
 
 if __name__ == "__main__":

@@ -149,3 +149,50 @@ def test_uci_audit_balances(uci_path):
     assert (t[Col.QUANTITY] >= 0).all() and (t[Col.PRICE] > 0).all() and t[Col.CUSTOMER].notna().all()
     assert not t[Col.ITEM].isin(["POST", "DOT", "M", "BANK CHARGES"]).any()
     assert res.customer_flags.is_bulk_buyer.any() and res.transactions.is_outlier_line.any()
+
+
+def test_line_stats_equal_duckdb_median_mad():
+    "The histogram median/MAD behind the row-outlier flag are DuckDB's `median`/`mad`, to the last bit."
+    from segment_lib.preprocessing import _line_stats
+    rng = np.random.default_rng(0)
+    with duckdb.connect() as con:
+        for n in (1, 2, 7, 40, 301):
+            q, p = np.round(rng.lognormal(1, 1, n)) + 1, np.round(rng.lognormal(0, 1, n), 2) + 0.01
+            con.execute("CREATE OR REPLACE TABLE k AS SELECT unnest(?::DOUBLE[]) AS quantity, unnest(?::DOUBLE[]) AS unit_price",
+                        [q.tolist(), p.tolist()])
+            want = con.sql("SELECT median(ln(quantity)), mad(ln(quantity)), median(ln(unit_price)), mad(ln(unit_price)) FROM k").fetchall()[0]
+            got = _line_stats(con, "k")
+            assert (*got[Col.QUANTITY], *got[Col.PRICE]) == want
+
+
+def _group_by_all_counts(df: pd.DataFrame) -> list[int]:
+    "Reference de-duplication: copies per distinct canonical row, by a plain GROUP BY ALL."
+    with duckdb.connect() as con:
+        rel = TransactionSource(df).relation(con)
+        return sorted(r[-1] for r in con.sql(f"SELECT *, count(*) AS _copies FROM ({rel.sql_query()}) GROUP BY ALL").fetchall())
+
+
+def test_duplicates_exact_with_signed_zero_nan_and_nulls():
+    df = _frame(**{Col.ORDER: ["1", "1", "1", "1", "2", "2", "3", "3"],
+                   Col.PRICE: [0.0, -0.0, 2.0, 2.0, np.nan, np.nan, 2.0, 2.0],
+                   Col.CUSTOMER: ["a", "a", "a", "a", None, None, "b", "b"],
+                   Col.DESCRIPTION: ["x", "x", None, None, "y", "y", "z", "z "],
+                   Col.TIMESTAMP: pd.to_datetime(["2011-01-01"] * 8)})
+    with duckdb.connect() as con:
+        st = TransactionCleaner().clean_relation(df, con).statuses
+        got = sorted(r[0] for r in st.project("_n").fetchall())
+    assert got == _group_by_all_counts(df) == [1, 1, 2, 2, 2]  # -0.0 = 0.0, NULL = NULL, NaN = NaN, 'z' != 'z '
+
+    assert_balanced(TransactionCleaner().clean(df), len(df), _revenue(df))
+
+
+def test_hash_collisions_cannot_change_the_result(monkeypatch):
+    "Duplicates are found by hash, then checked exactly: a hash that collides everywhere gives the same cleaning."
+    import segment_lib.preprocessing as prep
+    df = make_shop(80, random_state=5).transactions
+    want = TransactionCleaner(as_of="2011-12-10").clean(df)
+    monkeypatch.setattr(prep, "_hash_sql", lambda cols: "(hash(customer_id) % 3)")
+    got = TransactionCleaner(as_of="2011-12-10").clean(df)
+    pd.testing.assert_frame_equal(want.audit, got.audit)
+    pd.testing.assert_frame_equal(want.transactions, got.transactions)
+    pd.testing.assert_frame_equal(want.customer_flags, got.customer_flags)
