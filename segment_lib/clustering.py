@@ -147,6 +147,13 @@ def kmeans_plus_plus(X: np.ndarray,  # (N, D) data
     return np.array(C, dtype=np.float32)
 
 # %% ../nbs/05_clustering.ipynb #54023450
+def _sample_index(n: int, size: int, rng) -> np.ndarray:
+    "Sorted indices of `size` distinct rows of `n`, uniformly drawn; O(size) when size ≪ n (no permutation of n)."
+    if n < 20 * size: return np.sort(rng.choice(n, size, replace=False))
+    idx = np.unique(rng.randint(0, n, size + size // 8 + 16))  # distinct values of uniform draws: a uniform subset
+    while len(idx) < size: idx = np.unique(np.concatenate([idx, rng.randint(0, n, size)]))
+    return np.sort(rng.choice(idx, size, replace=False))
+
 def fit_kmeans(X: np.ndarray,  # (N, D) data
                k: int,  # number of centres
                random_state=None,  # seed or RandomState
@@ -159,7 +166,7 @@ def fit_kmeans(X: np.ndarray,  # (N, D) data
     "k-means++ with restarts; a subsample fit plus assignment (and optional refinement) when N > `sample_size`."
     rng = check_random_state(random_state)
     X = _as_f32(X)
-    fit_on = X[np.sort(rng.choice(len(X), sample_size, replace=False))] if sample_size and len(X) > sample_size else X
+    fit_on = X[_sample_index(len(X), sample_size, rng)] if sample_size and len(X) > sample_size else X
     best = min((lloyd(fit_on, kmeans_plus_plus(fit_on, k, rng), max_iter, tol) for _ in range(n_init)),
                key=lambda r: r.inertia)
     if fit_on is X: return best
@@ -278,7 +285,7 @@ def _validate(m: SegmentModel, X, reset: bool) -> np.ndarray:
 # %% ../nbs/05_clustering.ipynb #ae33375b
 def _sample_rows(X, size: int | None, rng) -> np.ndarray:
     "Sorted indices of a random subsample of `size` rows (all rows when `size` is None or ≥ N)."
-    return np.arange(len(X)) if size is None or len(X) <= size else np.sort(rng.choice(len(X), size, replace=False))
+    return np.arange(len(X)) if size is None or len(X) <= size else _sample_index(len(X), size, rng)
 
 def _fit_kmeans(m, X, rng):
     r = fit_kmeans(X, m.n_segments, rng, m.n_init, m.max_iter, 1e-4, m.sample_size, m.refine_iter)
