@@ -2,6 +2,7 @@
 protocol end to end (with SEGMENT_LIB_TEST_FLAGS='slow')."""
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from conftest import enabled_flags
 from segment_lib.core import Col
@@ -43,6 +44,16 @@ def test_hybrid_is_tuned_before_the_test_window(fitted):
     h = models["hybrid"]
     assert h.validation_cutoff_ < split.train[Col.TIMESTAMP].max() < split.test[Col.TIMESTAMP].min()
     assert set(h.weights_) == {False, True}
+    end = split.train[Col.TIMESTAMP].max()  # the ranker's labelled windows all end inside the training data
+    assert all(c + pd.Timedelta(days=h.ranker_horizon_days) <= end for c in h.ranker_cutoffs_)
+    assert h.ranker_state_.inter.as_of == end
+
+
+def test_hybrid_is_deterministic(fitted):
+    split, models = fitted
+    customers = split.train[Col.CUSTOMER].unique()[:50]
+    again = clone(models["hybrid"]).fit(split.train)
+    pd.testing.assert_frame_equal(again.recommend(customers), models["hybrid"].recommend(customers))
 
 
 @pytest.mark.skipif("slow" not in enabled_flags(), reason="UCI protocol end to end: SEGMENT_LIB_TEST_FLAGS='slow'")
