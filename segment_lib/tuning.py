@@ -92,7 +92,7 @@ def silhouette_estimate(X: np.ndarray,  # (N, D) data in the space the segments 
             s = np.r_[s, _point_silhouettes(np.asarray(X[q], np.float32), seg_of[q], refs, sizes)]
             hw = 1.96 * s.std(ddof=1) / np.sqrt(len(s)) if len(s) > 1 else np.inf
             if hw <= target_half_width: break
-            n_next = max(batch, int(1.2 * (1.96 * s.std(ddof=1) / target_half_width) ** 2) - len(s))  # enough for the target
+            if len(s) > 1: n_next = max(batch, int(1.2 * (1.96 * s.std(ddof=1) / target_half_width) ** 2) - len(s))  # enough for the target
     return SilhouetteEstimate(float(s.mean()), float(hw), len(s))
 
 # %% ../nbs/06_tuning.ipynb #c4ae8977
@@ -153,8 +153,8 @@ def prediction_strength(X: np.ndarray,  # (N, D) data (already scaled / represen
         train, test = fit(a), fit(b)
         keep = test.labels_ >= 0  # HDBSCAN's unassigned rows are no segment
         agree = _pair_agreement(test.labels_[keep], train.predict(b)[keep])
-        res.append((agree.mean(), agree.min()))
-    return tuple(float(v) for v in np.mean(res, axis=0))
+        if len(agree): res.append((agree.mean(), agree.min()))  # no test segment with a pair: undefined on this halving
+    return tuple(float(v) for v in np.mean(res, axis=0)) if res else (np.nan, np.nan)
 
 # %% ../nbs/06_tuning.ipynb #83b046d2
 def segment_indices(X: np.ndarray,  # (N, D) data the model was fitted on
@@ -248,6 +248,8 @@ def k_selection(X: np.ndarray,  # (N, D) data (already scaled / represented)
     "Fit a SegmentModel per k, tabulate the indices and choose k by the guard + rule."
     rng = check_random_state(random_state)
     X = np.asarray(X, np.float32); rows = []; seed = rng.randint(2**31 - 1)  # one seed for all k: samples (and Ward trees) are shared
+    ks = [k for k in ks if 2 <= k < len(X)]  # the indices need 2 <= k <= N - 1
+    if not ks: raise ValueError(f"k_selection needs more rows than segments: {len(X)} row(s); segment at least 3 customers")
     with _threads(1 if X.size <= _SMALL else None):
         for k in ks:
             m = SegmentModel(algorithm, n_segments=k, random_state=seed, **model_params).fit(X)
@@ -256,7 +258,8 @@ def k_selection(X: np.ndarray,  # (N, D) data (already scaled / represented)
         if gap: t = t.merge(gap_statistic(X, list(ks), random_state=rng), on="k")
         if rule == "prediction_strength":
             ps_seed = rng.randint(2**31 - 1)  # the same halvings for every k
-            t[["prediction_strength", "prediction_strength_min"]] = [prediction_strength(X, k, algorithm, n_splits, ps_seed, **model_params) for k in t.k]
+            t[["prediction_strength", "prediction_strength_min"]] = [prediction_strength(X, k, algorithm, n_splits, ps_seed, **model_params)
+                                                                     if k < len(X) // 2 else (np.nan, np.nan) for k in t.k]  # each half needs more rows than k
     t["valid"] = t.min_share >= min_segment_share
     k, votes = choose_k(t, tolerance, min_segment_share, rule, strength, min_strength)
     return KSelection(t, k, votes)
