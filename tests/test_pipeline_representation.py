@@ -55,3 +55,11 @@ def test_torch_imported_only_for_the_encoder(rep, torch_expected):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip().splitlines()[-1] == str(torch_expected)
+
+
+@pytest.mark.parametrize("n_customers", [5, 12, 20])
+def test_tiny_shop_is_segmented(n_customers):
+    "A shop of a handful of customers gets segments (k limited to what the rows support) instead of an index error."
+    pipe = SegmentPipeline(random_state=0).fit(make_shop(n_customers, random_state=1).transactions)
+    assert 2 <= pipe.n_segments_ < len(pipe.labels_)
+    assert pipe.k_selection_.table.k.max() < len(pipe.labels_)
