@@ -16,7 +16,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, PowerTransformer, RobustScaler, StandardScaler
+from sklearn.preprocessing import (MinMaxScaler, OneHotEncoder, PowerTransformer, QuantileTransformer, RobustScaler,
+                                   StandardScaler)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .core import duckdb_connect, sql_literal as _lit, sql_timestamp as _ts_lit, Col, SchemaError
@@ -317,19 +318,23 @@ def _features_pandas(lines, as_of, customers, attrs, cats, trend_days, holidays)
 
 # %% ../nbs/03_features.ipynb #f625381b
 class SkewTransformer(TransformerMixin, BaseEstimator):
-    "Compress skewed non-negative features: `log1p` (default) or Yeo-Johnson (`method='yeo-johnson'`)."
+    "Compress skewed features: `log1p` (default), Yeo-Johnson or rank-based normal scores (`method='quantile'`)."
     def __init__(self,
-                 method: str = "log1p",  # 'log1p' (needs x > -1) or 'yeo-johnson' (any sign; fitted per column)
+                 method: str = "log1p",  # 'log1p' (needs x > -1), 'yeo-johnson' (any sign) or 'quantile' (normal scores: any shape, ties and zero-inflation included)
+                 random_state: int | None = None,  # seed of 'quantile' (it fits its quantiles on a 10,000-row subsample of larger data)
                 ):
-        self.method = method
+        self.method, self.random_state = method, random_state
 
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype="numeric", ensure_all_finite=True)
-        if self.method not in ("log1p", "yeo-johnson"):
-            raise SchemaError(f"method={self.method!r}; use 'log1p' or 'yeo-johnson'")
+        if self.method not in ("log1p", "yeo-johnson", "quantile"):
+            raise SchemaError(f"method={self.method!r}; use 'log1p', 'yeo-johnson' or 'quantile'")
         if self.method == "log1p" and (X <= -1).any():
             raise SchemaError("log1p needs every value > -1; use method='yeo-johnson' for features that can be negative")
-        self.power_ = PowerTransformer(standardize=False).fit(X) if self.method == "yeo-johnson" else None
+        self.power_ = None  # log1p
+        if self.method == "yeo-johnson": self.power_ = PowerTransformer(standardize=False).fit(X)
+        if self.method == "quantile": self.power_ = QuantileTransformer(
+            output_distribution="normal", n_quantiles=max(2, min(1000, len(X))), random_state=self.random_state).fit(X)
         return self
 
     def transform(self, X):
@@ -378,19 +383,19 @@ _SCALERS = {"robust": RobustScaler, "standard": StandardScaler, "minmax": MinMax
 
 # %% ../nbs/03_features.ipynb #794f701c
 def make_feature_pipeline(features: pd.DataFrame,  # a feature table (from `customer_features`) to take column names from
-                          skew: str | None = "log1p",  # 'log1p', 'yeo-johnson' or None for the skewed money/count columns
+                          skew: str | None = "log1p",  # 'log1p' or 'yeo-johnson' for the skewed money/count columns, 'quantile' (normal scores) for every RFM column, or None
                           scaler: str | None = "robust",  # 'robust', 'standard', 'minmax' or None
                           variance_threshold: float = 0.0,  # drop features whose variance (after scaling) is at most this
                           max_correlation: float | None = 0.95,  # drop one of each pair more correlated than this; None: keep all
                           pca_components: int | float | None = None,  # PCA after the filters (int: components, float: variance share)
-                          random_state: int | None = None,  # PCA's random_state
+                          random_state: int | None = None,  # seed of PCA and of the 'quantile' skew
                          ) -> Pipeline:
     "A scikit-learn Pipeline: skew transform, one-hot, scaling, variance and correlation filters, optional PCA."
     if scaler not in (*_SCALERS, None): raise SchemaError(f"scaler={scaler!r}; use one of {list(_SCALERS)} or None")
     cats = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    skewed = [c for c in SKEWED_FEATURES if c in features.columns] if skew else []
+    skewed = [c for c in (RFM_FEATURES if skew == "quantile" else SKEWED_FEATURES) if c in features.columns] if skew else []
     rest = [c for c in features.columns if c not in cats and c not in skewed]
-    parts = ([("skew", SkewTransformer(skew), skewed)] if skewed else []) + [("num", "passthrough", rest)]
+    parts = ([("skew", SkewTransformer(skew, random_state), skewed)] if skewed else []) + [("num", "passthrough", rest)]
     parts += [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cats)] if cats else []
     steps = [("columns", ColumnTransformer(parts, verbose_feature_names_out=False))]
     steps += [("scale", _SCALERS[scaler]())] if scaler else []

@@ -11,14 +11,13 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
-from sklearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .core import Col, SchemaError
 from .preprocessing import TransactionCleaner, CleanResult
-from .features import RFM_FEATURES, customer_features, make_feature_pipeline
+from .features import customer_features, make_feature_pipeline
 from .clustering import SegmentModel, save_model, load_model, explain_segments
 from .tuning import k_selection
 
@@ -122,38 +121,6 @@ def column_weights(columns: Sequence[str],  # the columns after scaling and filt
     w = [(weights.get(owner.get(c), 1.0) if isinstance(weights, dict) else 1.0) / np.sqrt(n[owner.get(c, c)]) for c in columns]
     return np.asarray(w, float)
 
-# %% ../nbs/06a_pipeline.ipynb #a4c8a3d7
-class _NormalScores(TransformerMixin, BaseEstimator):
-    "Rank-based normal scores of `columns` of a DataFrame (other columns and the column order unchanged)."
-    def __init__(self, columns: Sequence[str] = (), random_state: int | None = None):
-        self.columns, self.random_state = columns, random_state
-
-    def fit(self, X: pd.DataFrame, y=None):
-        from sklearn.preprocessing import QuantileTransformer
-        missing = [c for c in self.columns if c not in X.columns]
-        if missing: raise SchemaError(f"normal scores: column(s) {missing} not in the features; columns are {list(X.columns)[:12]}")
-        self.quantiles_ = QuantileTransformer(output_distribution="normal", n_quantiles=max(2, min(1000, len(X))),
-                                              random_state=self.random_state).fit(X[list(self.columns)].to_numpy()) if len(self.columns) else None
-        self.feature_names_out_ = np.array(X.columns, dtype=object)
-        return self
-
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        check_is_fitted(self, "feature_names_out_")
-        if self.quantiles_ is None: return X
-        return X.assign(**dict(zip(self.columns, self.quantiles_.transform(X[list(self.columns)].to_numpy()).T)))
-
-    def get_feature_names_out(self, input_features=None): return self.feature_names_out_
-
-def _feature_transformer(self: SegmentPipeline, prepared: pd.DataFrame, seed: int) -> Pipeline:
-    "The unfitted scaling pipeline: normal scores of the RFM columns when skew='quantile', then `make_feature_pipeline`."
-    quantile = self.skew == "quantile"
-    scale = make_feature_pipeline(prepared, None if quantile else self.skew, self.scaler, max_correlation=self.max_correlation,
-                                  pca_components=self.pca_components, random_state=seed)
-    if not quantile: return scale
-    return Pipeline([("normal_scores", _NormalScores([c for c in RFM_FEATURES if c in prepared.columns], random_state=seed)),
-                     ("features", scale)])
-SegmentPipeline._feature_transformer = _feature_transformer
-
 # %% ../nbs/06a_pipeline.ipynb #150988d3
 REPRESENTATIONS = {"features": ("features",), "taste": ("taste",), "encoder": ("encoder",),
                    "combined": ("features", "taste", "encoder")}  # representation -> its blocks
@@ -239,7 +206,8 @@ def fit(self: SegmentPipeline,
     fit_rows = ~feats.index.isin(self.outliers_)
     self.share_means_ = self._share_means(feats[fit_rows])
     prepared = self._prepare(feats)
-    self.transformer_ = self._feature_transformer(prepared, rs.randint(2**31 - 1)).fit(prepared[fit_rows])
+    self.transformer_ = make_feature_pipeline(prepared, self.skew, self.scaler, max_correlation=self.max_correlation,
+                                              pca_components=self.pca_components, random_state=rs.randint(2**31 - 1)).fit(prepared[fit_rows])
     names = self.transformer_.get_feature_names_out()
     self.column_weights_ = column_weights(names, feats.attrs.get("feature_groups", {}), self.group_weights)
     history = _history(clean, self.as_of_)

@@ -553,10 +553,15 @@ class _RankerState:
     segment_pop: SegmentPopularityRecommender | None
     items: dict  # `_item_stats(inter)`
 
-def _ranker_state(inter: Interactions, cf: ItemItemCF, segments: pd.Series | None) -> _RankerState:
-    "Fit the CF (and segment-popularity) models the ranker features need on `inter`."
-    seg = SegmentPopularityRecommender(segments).fit(inter) if segments is not None else None
-    return _RankerState(inter, clone(cf).fit(inter), seg, _item_stats(inter))
+def _ranker_state(inter: Interactions, cf: ItemItemCF, segments: pd.Series | None,
+                  fitted=(),  # models already fitted on `inter` (the hybrid's components): reused instead of refitted
+                 ) -> _RankerState:
+    "The CF (and segment-popularity) models the ranker features need on `inter`: the first fitted one of each kind, else fitted here."
+    cf = next((m for m in fitted if isinstance(m, ItemItemCF)), None) or clone(cf).fit(inter)
+    seg = None if segments is None else next((m for m in fitted if isinstance(m, SegmentPopularityRecommender)
+                                              and m.segments is segments and m.window_days is None), None) \
+        or SegmentPopularityRecommender(segments).fit(inter)
+    return _RankerState(inter, cf, seg, _item_stats(inter))
 
 # %% ../nbs/08_recommendation.ipynb #1b990770
 def _ranker_candidates(st: _RankerState, rows: np.ndarray, n_repeat: int, n_cf: int, n_popular: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -651,7 +656,8 @@ def fit(self: HybridRecommender,
     self.components_ = {n: m.fit(self.interactions_) for n, m in fitted.items()}
     self.validation_cutoff_ = cut
     self.ranker_ = self._fit_ranker(tx, cols) if self.ranker_cutoffs > 0 else None
-    self.ranker_state_ = _ranker_state(self.interactions_, self._cf_template(), self.segments) if self.ranker_ is not None else None
+    self.ranker_state_ = (_ranker_state(self.interactions_, self._cf_template(), self.segments, self.components_.values())
+                          if self.ranker_ is not None else None)
     return self
 
 HybridRecommender.fit = fit

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .clustering import _SMALL, SegmentModel, _threads, assign_nearest
+from .clustering import _SMALL, SegmentModel, _sample_index, _threads, assign_nearest
 
 # %% auto #0
 __all__ = ['SilhouetteEstimate', 'silhouette_estimate', 'knee_point', 'gap_statistic', 'prediction_strength', 'segment_indices',
@@ -146,7 +146,7 @@ def prediction_strength(X: np.ndarray,  # (N, D) data (already scaled / represen
                        ) -> tuple[float, float]:
     "Prediction strength of k segments: (mean over segments, minimum over segments), averaged over halvings."
     rng = check_random_state(random_state); X = np.asarray(X, np.float32); res = []
-    if sample_size and len(X) > sample_size: X = X[np.sort(rng.choice(len(X), sample_size, replace=False))]
+    if sample_size and len(X) > sample_size: X = X[_sample_index(len(X), sample_size, rng)]
     for _ in range(n_splits):
         perm = rng.permutation(len(X)); a, b = X[perm[: len(X) // 2]], X[perm[len(X) // 2:]]
         fit = lambda Y: SegmentModel(algorithm, n_segments=k, random_state=rng.randint(2**31 - 1), **model_params).fit(Y)
