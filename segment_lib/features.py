@@ -25,8 +25,9 @@ from .data import TransactionSource
 from .preprocessing import CleanResult
 
 # %% auto #0
-__all__ = ['RFM_FEATURES', 'WEEKDAYS', 'HOUR_BANDS', 'SEASONS', 'BEHAVIOUR_FEATURES', 'HOLIDAYS', 'SKEWED_FEATURES',
-           'feature_sql', 'customer_features', 'SkewTransformer', 'CorrelationFilter', 'make_feature_pipeline']
+__all__ = ['RFM_FEATURES', 'WEEKDAYS', 'HOUR_BANDS', 'SEASONS', 'BEHAVIOUR_FEATURES', 'HOLIDAYS', 'BITMAP_MAX_ITEMS',
+           'SKEWED_FEATURES', 'feature_sql', 'customer_features', 'SkewTransformer', 'CorrelationFilter',
+           'make_feature_pipeline']
 
 # %% ../nbs/03_features.ipynb #4e3546cf
 RFM_FEATURES: tuple[str, ...] = (
@@ -100,13 +101,27 @@ def _customer_sql(trend_days: float, holidays) -> str:
       FROM ot GROUP BY customer_id)"""
 
 # %% ../nbs/03_features.ipynb #2360569b
-def _item_sql(categories: Sequence[str]) -> str:
-    "SQL CTEs `d` (distinct items per customer: pairs first, cheaper than COUNT(DISTINCT)) and `s` (return rate, spend per category)."
+BITMAP_MAX_ITEMS = 65_536  # catalogues up to this size count a customer's distinct items in a bitmap (<= 8 kB, one customer at a time)
+
+def _distinct_items_sql(item_codes: tuple[str, int]) -> str:
+    "SQL aggregate: a customer's distinct items from the item codes `ic.code` (0..n-1) of its lines; exact either way."
+    n = item_codes[1]
+    if n <= BITMAP_MAX_ITEMS:  # one bit per catalogue item, set per line, counted, dropped: no per-pair state at all
+        return f"coalesce(bit_count(list_aggregate(list(ic.code), 'bitstring_agg', 0, {max(n, 1) - 1})), 0)"
+    return "coalesce(list_unique(list(ic.code)), 0)"  # large catalogues: the customer's list of codes, deduplicated
+
+def _item_sql(categories: Sequence[str], item_codes: tuple[str, int] | None = None) -> str:
+    """SQL CTE `s` (return rate, spend per category) and the distinct items: from the (customer, item) pairs in CTE `d`
+    (portable; cheaper than COUNT(DISTINCT)) or, given DuckDB `item_codes`, inside `s` from the customer's item codes."""
     cats = [f"sum(CASE WHEN category = {_lit(v)} THEN quantity * unit_price ELSE 0 END) AS cat_{_name(v)}" for v in categories]
-    return f"""d AS (SELECT customer_id, count(item_id) AS distinct_items
+    d = """d AS (SELECT customer_id, count(item_id) AS distinct_items
       FROM (SELECT customer_id, item_id FROM l GROUP BY customer_id, item_id) p GROUP BY customer_id),
-    s AS (SELECT customer_id, coalesce(sum(returned_quantity) / nullif(sum(gross_quantity), 0), 0) AS return_rate{''.join(', ' + c for c in cats)}
-      FROM l GROUP BY customer_id)"""
+    """ if item_codes is None else ""
+    di = "" if item_codes is None else f", {_distinct_items_sql(item_codes)} AS distinct_items"
+    src = "l" if item_codes is None else f"l LEFT JOIN {item_codes[0]} ic ON l.item_id = ic.item_id"
+    return f"""{d}s AS (SELECT l.customer_id, coalesce(sum(returned_quantity) / nullif(sum(gross_quantity), 0), 0) AS return_rate{di}{''.join(', ' + c for c in cats)}
+      FROM {src} GROUP BY l.customer_id)"""
+
 
 # %% ../nbs/03_features.ipynb #066ef6b1
 def _attribute_exprs(attributes: dict, as_of) -> list[str]:
@@ -129,8 +144,11 @@ def feature_sql(as_of,  # features use lines with timestamp < as_of
                 categories: Sequence[str] = (),  # category values for spend shares (needs a `category` column)
                 trend_days: float = 90,  # the recent window of `spend_recent` / `spend_trend`
                 holidays: Sequence[tuple[str, str]] = HOLIDAYS,  # the holiday calendar: ('MM-DD', 'MM-DD') windows
+                item_codes: tuple[str, int] | None = None,  # DuckDB only: (name of a table (item_id, code) numbering the items 0..n-1, n): distinct items from codes
                ) -> str:
     "The feature query as SQL text in `dialect`; one row per customer with an order before `as_of`."
+    if item_codes is not None and dialect != "duckdb":
+        raise SchemaError(f"item_codes count distinct items with DuckDB list functions; leave item_codes=None for dialect={dialect!r}")
     t = float(trend_days)
     cats = [f"coalesce(s.cat_{_name(v)} / nullif(c.monetary, 0), 0.0) AS cat_share_{_name(v)}" for v in categories]
     attrs = _attribute_exprs(attributes or {}, as_of) if customers else []
@@ -138,14 +156,14 @@ def feature_sql(as_of,  # features use lines with timestamp < as_of
         (c.spend_recent / {t} - (c.monetary - c.spend_recent) / (c.days_since_first - {t}))
         / nullif(c.spend_recent / {t} + (c.monetary - c.spend_recent) / (c.days_since_first - {t}), 0), 0.0) END"""
     rfm = [f"c.{f}" if f not in ("distinct_items", "return_rate", "spend_trend") else
-           {"distinct_items": "d.distinct_items", "return_rate": "coalesce(s.return_rate, 0.0) AS return_rate",
+           {"distinct_items": f"{'d' if item_codes is None else 's'}.distinct_items", "return_rate": "coalesce(s.return_rate, 0.0) AS return_rate",
             "spend_trend": f"{trend} AS spend_trend"}[f] for f in RFM_FEATURES]
     sql = f"""WITH {_lines_before(lines, as_of)},
     {_order_sql(as_of)},
     {_customer_sql(t, holidays)},
-    {_item_sql(categories)}
+    {_item_sql(categories, item_codes)}
     SELECT c.customer_id, {', '.join(rfm + [f'c.{f}' for f in BEHAVIOUR_FEATURES] + attrs + cats)}
-    FROM c JOIN d ON c.customer_id = d.customer_id JOIN s ON c.customer_id = s.customer_id
+    FROM c {'JOIN d ON c.customer_id = d.customer_id ' if item_codes is None else ''}JOIN s ON c.customer_id = s.customer_id
     {f'LEFT JOIN {customers} a ON a.customer_id = c.customer_id' if customers else ''}
     ORDER BY c.customer_id"""
     if dialect == "duckdb": return sql
@@ -208,27 +226,46 @@ def customer_features(tx,  # clean lines: DataFrame, `CleanResult`, `Transaction
     con = con or duckdb_connect()
     try:
         rel = _lines_relation(tx, con)
-        cats = _categories(rel, as_of) if "category" in groups else []
         attrs = _attribute_spec(customers) if customers is not None and "attributes" in groups else None
-        if engine == "pandas": df = _features_pandas(rel.to_arrow_table().to_pandas(), as_of, customers if attrs is not None else None, attrs, cats, trend_days, holidays)
-        else: df = _features_duckdb(rel, con, as_of, customers if attrs is not None else None, attrs, cats, trend_days, holidays)
+        cust = customers if attrs is not None else None
+        if engine == "pandas":
+            cats = _categories(rel, as_of) if "category" in groups else []
+            df = _features_pandas(rel.to_arrow_table().to_pandas(), as_of, cust, attrs, cats, trend_days, holidays)
+        else: df = _features_duckdb(rel, con, as_of, cust, attrs, "category" in groups, trend_days, holidays)
     finally:
         if own: con.close()
     return _finish(df, groups)
 
 # %% ../nbs/03_features.ipynb #7d8a70cf
-def _features_duckdb(rel, con, as_of, customers, attrs, cats, trend_days, holidays) -> pd.DataFrame:
-    "Run `feature_sql` on DuckDB."
-    lines = f"_lines_{abs(hash((id(rel), id(con)))) % 10**9}"
+def _catalogue(con: duckdb.DuckDBPyConnection, lines: str, as_of, name: str, categories: bool) -> tuple[list[str], tuple[str, int]]:
+    """One pass over the lines before `as_of`: their category values (when `categories`) and their items numbered 0..n-1
+    in temporary table `name` (item_id, code), the `item_codes` of `feature_sql`."""
+    sets = "(item_id), (category)" if categories else "(item_id)"
+    con.sql(f"""CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT item_id, {'category' if categories else 'NULL AS category'}
+                FROM {lines} WHERE timestamp < {_ts_lit(as_of)} GROUP BY GROUPING SETS ({sets})""")
+    try:
+        con.sql(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT item_id, CAST(row_number() OVER () - 1 AS INTEGER) AS code
+                    FROM {name}_all WHERE item_id IS NOT NULL""")
+        cats = sorted(r[0] for r in con.sql(f"SELECT category FROM {name}_all WHERE category IS NOT NULL").fetchall())
+        return cats, (name, con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0])
+    finally:
+        con.sql(f"DROP TABLE IF EXISTS {name}_all")
+
+def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_days, holidays) -> pd.DataFrame:
+    "Run `feature_sql` on DuckDB: categories and item codes from one pass first, distinct items counted from the codes."
+    tag = abs(hash((id(rel), id(con)))) % 10**9
+    lines, codes = f"_lines_{tag}", f"_items_{tag}"
     rel.create_view(lines, replace=True)
     cust = None
     if customers is not None:
         cust = f"_cust_{abs(hash(id(customers))) % 10**9}"
         con.register(cust, customers.assign(**{Col.CUSTOMER: customers[Col.CUSTOMER].astype(str)}))
     try:
-        return con.sql(feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays)).df()
+        cats, item_codes = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns)
+        return con.sql(feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays, item_codes)).df()
     finally:
         con.sql(f"DROP VIEW IF EXISTS {lines}")
+        con.sql(f"DROP TABLE IF EXISTS {codes}")
         if cust: con.unregister(cust)
 
 # %% ../nbs/03_features.ipynb #80083fb6

@@ -9,7 +9,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from segment_lib.core import Col
 from segment_lib.data import TransactionSource
-from segment_lib.features import (BEHAVIOUR_FEATURES, RFM_FEATURES, CorrelationFilter, SkewTransformer,
+from segment_lib.features import (BEHAVIOUR_FEATURES, BITMAP_MAX_ITEMS, RFM_FEATURES, CorrelationFilter, SkewTransformer,
                                   customer_features, feature_sql, make_feature_pipeline)
 from segment_lib.preprocessing import TransactionCleaner
 from segment_lib.synthetic import make_shop
@@ -43,6 +43,22 @@ def test_engines_agree_on_uci(uci_path):
     pd.testing.assert_frame_equal(d, p, rtol=1e-9, atol=1e-9)
     assert len(d) == res.transactions[Col.CUSTOMER].nunique() and np.isfinite(d.to_numpy()).all()
     assert list(d.columns) == list(RFM_FEATURES) + list(BEHAVIOUR_FEATURES)  # UCI has no category column
+
+
+def test_distinct_items_in_a_large_catalogue():
+    "More items than BITMAP_MAX_ITEMS: DuckDB counts distinct items from lists of codes; pandas agrees, repeats and missing ids too."
+    rng = np.random.default_rng(0)
+    n = 150_000
+    items = rng.integers(0, BITMAP_MAX_ITEMS + 20_000, n).astype(str).astype(object)
+    items[rng.random(n) < 0.01] = None
+    lines = pd.DataFrame({Col.CUSTOMER: rng.integers(0, 300, n).astype(str), Col.ORDER: rng.integers(0, 20_000, n).astype(str),
+                          Col.ITEM: items, Col.QUANTITY: 1.0, Col.PRICE: 2.0,
+                          Col.TIMESTAMP: pd.Timestamp("2011-01-01") + pd.to_timedelta(rng.integers(0, 300 * 86400, n), unit="s")})
+    lines = pd.concat([lines, lines.sample(20_000, random_state=0)], ignore_index=True)  # repeat purchases
+    assert lines[Col.ITEM].nunique() > BITMAP_MAX_ITEMS
+    d = customer_features(lines, "2011-12-10")
+    pd.testing.assert_frame_equal(d, customer_features(lines, "2011-12-10", engine="pandas"), rtol=1e-9, atol=1e-9)
+    pd.testing.assert_series_equal(d.distinct_items, lines.groupby(Col.CUSTOMER)[Col.ITEM].nunique().astype(float), check_names=False)
 
 
 def test_no_look_ahead(shop):
