@@ -26,8 +26,8 @@ from .preprocessing import CleanResult
 
 # %% auto #0
 __all__ = ['RFM_FEATURES', 'WEEKDAYS', 'HOUR_BANDS', 'SEASONS', 'BEHAVIOUR_FEATURES', 'HOLIDAYS', 'BITMAP_MAX_ITEMS',
-           'SKEWED_FEATURES', 'feature_sql', 'customer_features', 'SkewTransformer', 'CorrelationFilter',
-           'make_feature_pipeline']
+           'CODES_MIN_LINES', 'SKEWED_FEATURES', 'feature_sql', 'customer_features', 'SkewTransformer',
+           'CorrelationFilter', 'make_feature_pipeline']
 
 # %% ../nbs/03_features.ipynb #4e3546cf
 RFM_FEATURES: tuple[str, ...] = (
@@ -237,22 +237,26 @@ def customer_features(tx,  # clean lines: DataFrame, `CleanResult`, `Transaction
     return _finish(df, groups)
 
 # %% ../nbs/03_features.ipynb #7d8a70cf
-def _catalogue(con: duckdb.DuckDBPyConnection, lines: str, as_of, name: str, categories: bool) -> tuple[list[str], tuple[str, int]]:
-    """One pass over the lines before `as_of`: their category values (when `categories`) and their items numbered 0..n-1
-    in temporary table `name` (item_id, code), the `item_codes` of `feature_sql`."""
-    sets = "(item_id), (category)" if categories else "(item_id)"
-    con.sql(f"""CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT item_id, {'category' if categories else 'NULL AS category'}
-                FROM {lines} WHERE timestamp < {_ts_lit(as_of)} GROUP BY GROUPING SETS ({sets})""")
+CODES_MIN_LINES = 20_000_000  # from this many lines DuckDB counts distinct items from item codes; below, the pairs table is as fast and leaner
+
+def _catalogue(con: duckdb.DuckDBPyConnection, lines: str, as_of, name: str, categories: bool) -> tuple[list[str], tuple[str, int], int]:
+    """One pass over the lines before `as_of`: their category values (when `categories`), their items numbered 0..n-1
+    in temporary table `name` (item_id, code; the `item_codes` of `feature_sql`) and their number."""
+    cat = "category" if categories else "NULL"
+    con.sql(f"""CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT item_id, {cat} AS category, count(*) AS n,
+                GROUPING(item_id) AS gi, {f'GROUPING({cat})' if categories else '1'} AS gc
+                FROM {lines} WHERE timestamp < {_ts_lit(as_of)} GROUP BY GROUPING SETS ((item_id), {'(category), ' if categories else ''}())""")
     try:
         con.sql(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT item_id, CAST(row_number() OVER () - 1 AS INTEGER) AS code
-                    FROM {name}_all WHERE item_id IS NOT NULL""")
-        cats = sorted(r[0] for r in con.sql(f"SELECT category FROM {name}_all WHERE category IS NOT NULL").fetchall())
-        return cats, (name, con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0])
+                    FROM {name}_all WHERE gi = 0 AND item_id IS NOT NULL""")
+        cats = sorted(r[0] for r in con.sql(f"SELECT category FROM {name}_all WHERE gc = 0 AND category IS NOT NULL").fetchall())
+        n_lines = con.sql(f"SELECT coalesce(sum(n), 0) FROM {name}_all WHERE gi = 1 AND gc = 1").fetchall()[0][0]
+        return cats, (name, con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]), int(n_lines)
     finally:
         con.sql(f"DROP TABLE IF EXISTS {name}_all")
 
 def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_days, holidays) -> pd.DataFrame:
-    "Run `feature_sql` on DuckDB: categories and item codes from one pass first, distinct items counted from the codes."
+    "Run `feature_sql` on DuckDB: categories, item codes and size from one pass first; distinct items from codes on large inputs."
     tag = abs(hash((id(rel), id(con)))) % 10**9
     lines, codes = f"_lines_{tag}", f"_items_{tag}"
     rel.create_view(lines, replace=True)
@@ -261,7 +265,8 @@ def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_
         cust = f"_cust_{abs(hash(id(customers))) % 10**9}"
         con.register(cust, customers.assign(**{Col.CUSTOMER: customers[Col.CUSTOMER].astype(str)}))
     try:
-        cats, item_codes = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns)
+        cats, item_codes, n_lines = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns)
+        item_codes = item_codes if n_lines >= CODES_MIN_LINES else None
         return con.sql(feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays, item_codes)).df()
     finally:
         con.sql(f"DROP VIEW IF EXISTS {lines}")

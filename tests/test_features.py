@@ -7,6 +7,7 @@ import sqlglot
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import check_estimator
 
+from segment_lib import features
 from segment_lib.core import Col
 from segment_lib.data import TransactionSource
 from segment_lib.features import (BEHAVIOUR_FEATURES, BITMAP_MAX_ITEMS, RFM_FEATURES, CorrelationFilter, SkewTransformer,
@@ -25,8 +26,10 @@ def clean(shop):
     return TransactionCleaner(as_of="2011-12-10").clean(shop.transactions)
 
 
+@pytest.mark.parametrize("min_lines", [0, 10**9], ids=["codes", "pairs"])
 @pytest.mark.parametrize("as_of", ["2011-03-01", "2011-09-15 13:30", "2011-12-10"])
-def test_engines_agree_on_synthetic(clean, shop, as_of):
+def test_engines_agree_on_synthetic(clean, shop, as_of, monkeypatch, min_lines):
+    monkeypatch.setattr(features, "CODES_MIN_LINES", min_lines)  # both ways DuckDB counts distinct items
     attrs = shop.customers.drop(columns="persona")
     d = customer_features(clean, as_of, customers=attrs)
     p = customer_features(clean, as_of, customers=attrs, engine="pandas")
@@ -36,7 +39,9 @@ def test_engines_agree_on_synthetic(clean, shop, as_of):
     assert sorted(d.index) == sorted(before[Col.CUSTOMER].unique())
 
 
-def test_engines_agree_on_uci(uci_path):
+@pytest.mark.parametrize("min_lines", [0, 10**9], ids=["codes", "pairs"])
+def test_engines_agree_on_uci(uci_path, monkeypatch, min_lines):
+    monkeypatch.setattr(features, "CODES_MIN_LINES", min_lines)
     res = TransactionCleaner(shop_start="2010-12-01", as_of="2011-12-10").clean(TransactionSource(str(uci_path), "uci"))
     d = customer_features(res, "2011-12-10")
     p = customer_features(res, "2011-12-10", engine="pandas")
@@ -45,8 +50,10 @@ def test_engines_agree_on_uci(uci_path):
     assert list(d.columns) == list(RFM_FEATURES) + list(BEHAVIOUR_FEATURES)  # UCI has no category column
 
 
-def test_distinct_items_in_a_large_catalogue():
-    "More items than BITMAP_MAX_ITEMS: DuckDB counts distinct items from lists of codes; pandas agrees, repeats and missing ids too."
+@pytest.mark.parametrize("min_lines", [0, 10**9], ids=["codes", "pairs"])
+def test_distinct_items_in_a_large_catalogue(monkeypatch, min_lines):
+    "More items than BITMAP_MAX_ITEMS: DuckDB counts distinct items from lists of codes (or pairs); pandas agrees, repeats and missing ids too."
+    monkeypatch.setattr(features, "CODES_MIN_LINES", min_lines)
     rng = np.random.default_rng(0)
     n = 150_000
     items = rng.integers(0, BITMAP_MAX_ITEMS + 20_000, n).astype(str).astype(object)
