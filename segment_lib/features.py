@@ -198,12 +198,6 @@ def _attribute_spec(customers: pd.DataFrame, max_levels: int = 30) -> dict:
         else: spec[col] = sorted(s.dropna().astype(str).value_counts().index[:max_levels])
     return spec
 
-def _categories(rel: duckdb.DuckDBPyRelation, as_of) -> list[str]:
-    "The category values on lines before `as_of` (none without a category column)."
-    if Col.CATEGORY not in rel.columns: return []
-    rows = rel.filter(f"timestamp < {_ts_lit(as_of)} AND category IS NOT NULL").aggregate("category").fetchall()
-    return sorted(r[0] for r in rows)
-
 # %% ../nbs/03_features.ipynb #c7651bd2
 def customer_features(tx,  # clean lines: DataFrame, `CleanResult`, `TransactionSource` or DuckDB relation
                       as_of,  # only lines with timestamp < as_of are used
@@ -228,10 +222,9 @@ def customer_features(tx,  # clean lines: DataFrame, `CleanResult`, `Transaction
         rel = _lines_relation(tx, con)
         attrs = _attribute_spec(customers) if customers is not None and "attributes" in groups else None
         cust = customers if attrs is not None else None
-        if engine == "pandas":
-            cats = _categories(rel, as_of) if "category" in groups else []
-            df = _features_pandas(rel.to_arrow_table().to_pandas(), as_of, cust, attrs, cats, trend_days, holidays)
-        else: df = _features_duckdb(rel, con, as_of, cust, attrs, "category" in groups, trend_days, holidays)
+        with_cats = "category" in groups
+        if engine == "pandas": df = _features_pandas(rel.to_arrow_table().to_pandas(), as_of, cust, attrs, with_cats, trend_days, holidays)
+        else: df = _features_duckdb(rel, con, as_of, cust, attrs, with_cats, trend_days, holidays)
     finally:
         if own: con.close()
     return _finish(df, groups)
@@ -239,24 +232,27 @@ def customer_features(tx,  # clean lines: DataFrame, `CleanResult`, `Transaction
 # %% ../nbs/03_features.ipynb #7d8a70cf
 CODES_MIN_LINES = 20_000_000  # from this many lines DuckDB counts distinct items from item codes; below, the pairs table is as fast and leaner
 
-def _catalogue(con: duckdb.DuckDBPyConnection, lines: str, as_of, name: str, categories: bool) -> tuple[list[str], tuple[str, int], int]:
-    """One pass over the lines before `as_of`: their category values (when `categories`), their items numbered 0..n-1
-    in temporary table `name` (item_id, code; the `item_codes` of `feature_sql`) and their number."""
-    cat = "category" if categories else "NULL"
-    con.sql(f"""CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT item_id, {cat} AS category, count(*) AS n,
-                GROUPING(item_id) AS gi, {f'GROUPING({cat})' if categories else '1'} AS gc
-                FROM {lines} WHERE timestamp < {_ts_lit(as_of)} GROUP BY GROUPING SETS ((item_id), {'(category), ' if categories else ''}())""")
+def _catalogue(con: duckdb.DuckDBPyConnection, lines: str, as_of, name: str, categories: bool,
+               min_lines: int) -> tuple[list[str], tuple[str, int] | None, int]:
+    """One pass over the lines before `as_of`: their category values (when `categories`), their number and, from `min_lines`
+    lines, their items numbered 0..n-1 in temporary table `name` (item_id, code): the `item_codes` of `feature_sql`."""
+    con.sql(f"""CREATE OR REPLACE TEMP TABLE {name}_all AS
+                SELECT item_id, category, count(*) AS n, GROUPING(item_id) AS gi, GROUPING(category) AS gc
+                FROM (SELECT item_id, {'category' if categories else 'CAST(NULL AS VARCHAR)'} AS category
+                      FROM {lines} WHERE timestamp < {_ts_lit(as_of)})
+                GROUP BY GROUPING SETS ((item_id), (category), ())""")
     try:
+        cats = sorted(r[0] for r in con.sql(f"SELECT category FROM {name}_all WHERE gc = 0 AND category IS NOT NULL").fetchall())
+        n_lines = int(con.sql(f"SELECT n FROM {name}_all WHERE gi = 1 AND gc = 1").fetchall()[0][0])
+        if n_lines < min_lines: return cats, None, n_lines
         con.sql(f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT item_id, CAST(row_number() OVER () - 1 AS INTEGER) AS code
                     FROM {name}_all WHERE gi = 0 AND item_id IS NOT NULL""")
-        cats = sorted(r[0] for r in con.sql(f"SELECT category FROM {name}_all WHERE gc = 0 AND category IS NOT NULL").fetchall())
-        n_lines = con.sql(f"SELECT coalesce(sum(n), 0) FROM {name}_all WHERE gi = 1 AND gc = 1").fetchall()[0][0]
-        return cats, (name, con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]), int(n_lines)
+        return cats, (name, con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]), n_lines
     finally:
         con.sql(f"DROP TABLE IF EXISTS {name}_all")
 
 def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_days, holidays) -> pd.DataFrame:
-    "Run `feature_sql` on DuckDB: categories, item codes and size from one pass first; distinct items from codes on large inputs."
+    "Run `feature_sql` on DuckDB: categories and size (and item codes on large inputs) from one pass first."
     tag = abs(hash((id(rel), id(con)))) % 10**9
     lines, codes = f"_lines_{tag}", f"_items_{tag}"
     rel.create_view(lines, replace=True)
@@ -265,8 +261,7 @@ def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_
         cust = f"_cust_{abs(hash(id(customers))) % 10**9}"
         con.register(cust, customers.assign(**{Col.CUSTOMER: customers[Col.CUSTOMER].astype(str)}))
     try:
-        cats, item_codes, n_lines = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns)
-        item_codes = item_codes if n_lines >= CODES_MIN_LINES else None
+        cats, item_codes, _ = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns, CODES_MIN_LINES)
         return con.sql(feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays, item_codes)).df()
     finally:
         con.sql(f"DROP VIEW IF EXISTS {lines}")
@@ -345,9 +340,11 @@ def _attributes_pandas(ids: pd.Index, customers: pd.DataFrame, attrs: dict, as_o
     return out
 
 # %% ../nbs/03_features.ipynb #8fb0ae1e
-def _features_pandas(lines, as_of, customers, attrs, cats, trend_days, holidays) -> pd.DataFrame:
+def _features_pandas(lines, as_of, customers, attrs, categories: bool, trend_days, holidays) -> pd.DataFrame:
     "The pandas engine: the same features from a frame of clean lines."
     as_of = pd.Timestamp(as_of)
+    before = lines[Col.TIMESTAMP] < as_of  # category values: those on lines before as_of, with a customer or not
+    cats = sorted(lines.loc[before, Col.CATEGORY].dropna().unique()) if categories and Col.CATEGORY in lines else []
     l = lines[(lines[Col.TIMESTAMP] < as_of) & lines[Col.CUSTOMER].notna()].copy()
     l["revenue"] = l[Col.QUANTITY] * l[Col.PRICE]
     o = _orders_pandas(l, as_of)
