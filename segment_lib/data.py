@@ -71,6 +71,18 @@ def _is_float(t: str) -> bool: return t.upper().startswith(("FLOAT", "DOUBLE", "
 def _is_time(t: str) -> bool: return t.upper().startswith(("TIMESTAMP", "DATE"))
 
 # %% ../nbs/01_data.ipynb #ce75ef72
+def _id_expr(canon: str, c: str, dtype: str) -> str:
+    "SQL for id column `c` (quoted) as text: trimmed, '' -> NULL; integers as they print."
+    if _is_numeric(dtype): return f"CAST({c} AS VARCHAR)"  # no spaces, never ''
+    if canon != Col.ORDER: return f"NULLIF(trim(CAST({c} AS VARCHAR)), '')"
+    # Order ids are (nearly) all distinct, so parquet stores them plain, not dictionary-encoded, and DuckDB trims them
+    # row by row, decoding every character (~5 CPU s per 50M lines; customer and item ids repeat, and DuckDB trims a
+    # dictionary once per distinct value). trim() removes Unicode space separators, which are ' ' or non-ASCII, so an
+    # ASCII id without a space at either end is its own trim: only the others go through trim(). Exact, ~3x cheaper.
+    v = f"CAST({c} AS VARCHAR)"
+    return (f"CASE WHEN strlen({v}) = length({v}) AND NOT ({v} LIKE ' %' OR {v} LIKE '% ') THEN NULLIF({v}, '') "
+            f"ELSE NULLIF(trim({v}), '') END")
+
 def _project_expr(canon: str, src: str, dtype: str) -> str:
     "SQL expression that converts source column `src` of DuckDB type `dtype` to canonical column `canon`."
     c = _q(src)
@@ -83,7 +95,7 @@ def _project_expr(canon: str, src: str, dtype: str) -> str:
         if dtype.upper().startswith("TIMESTAMP WITH TIME ZONE"): return f"CAST(timezone('UTC', {c}) AS TIMESTAMP)"
         if _is_time(dtype): return f"CAST({c} AS TIMESTAMP)"
         return f"TRY_CAST(trim(CAST({c} AS VARCHAR)) AS TIMESTAMP)"
-    return f"NULLIF(trim(CAST({c} AS VARCHAR)), '')" if canon in ID_COLUMNS else f"CAST({c} AS VARCHAR)"
+    return _id_expr(canon, c, dtype) if canon in ID_COLUMNS else f"CAST({c} AS VARCHAR)"
 
 # %% ../nbs/01_data.ipynb #7e8d99e1
 def _check_types(rel: duckdb.DuckDBPyRelation, cols: dict[str, str]) -> None:

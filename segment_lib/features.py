@@ -71,7 +71,8 @@ def _lines_before(lines: str, as_of) -> str:
     return f"l AS (SELECT * FROM {lines} WHERE timestamp < {_ts_lit(as_of)} AND customer_id IS NOT NULL)"
 
 def _order_sql(as_of) -> str:
-    "SQL CTEs `o` (orders of `l`) and `ot` (orders with time attributes and the gap to the previous order)."
+    """SQL CTEs `o` (orders of `l`) and `ot` (orders with time attributes and the gap to the previous order; orders at
+    the same time are 0 s apart whichever comes first, so the window needs no tie-break and sorts no order ids)."""
     e_as_of = f"epoch({_ts_lit(as_of)})"
     return f"""o AS (SELECT customer_id, order_id, min(timestamp) AS ts, sum(quantity * unit_price) AS value,
                  sum(quantity) AS units, count(*) AS n_lines FROM l GROUP BY customer_id, order_id),
@@ -79,7 +80,7 @@ def _order_sql(as_of) -> str:
                   (CAST(floor(epoch(ts) / 86400.0) AS BIGINT) + 3) % 7 AS wd,
                   EXTRACT(hour FROM ts) AS hr, EXTRACT(month FROM ts) AS mon,
                   EXTRACT(month FROM ts) * 100 + EXTRACT(day FROM ts) AS mmdd,
-                  epoch(ts) - lag(epoch(ts)) OVER (PARTITION BY customer_id ORDER BY ts, order_id) AS gap_s
+                  epoch(ts) - lag(epoch(ts)) OVER (PARTITION BY customer_id ORDER BY ts) AS gap_s
            FROM o)"""
 
 # %% ../nbs/03_features.ipynb #1b946580
