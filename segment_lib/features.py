@@ -263,7 +263,8 @@ def _features_duckdb(rel, con, as_of, customers, attrs, categories: bool, trend_
         con.register(cust, customers.assign(**{Col.CUSTOMER: customers[Col.CUSTOMER].astype(str)}))
     try:
         cats, item_codes, _ = _catalogue(con, lines, as_of, codes, categories and Col.CATEGORY in rel.columns, CODES_MIN_LINES)
-        return con.sql(feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays, item_codes)).df()
+        sql = feature_sql(as_of, "duckdb", lines, cust, attrs, cats, trend_days, holidays, item_codes)
+        return con.sql(sql).to_arrow_table().to_pandas()  # 2x faster than .df() here (single-threaded, at the end)
     finally:
         con.sql(f"DROP VIEW IF EXISTS {lines}")
         con.sql(f"DROP TABLE IF EXISTS {codes}")
