@@ -347,7 +347,7 @@ def _features_pandas(lines, as_of, customers, attrs, categories: bool, trend_day
     as_of = pd.Timestamp(as_of)
     before = lines[Col.TIMESTAMP] < as_of  # category values: those on lines before as_of, with a customer or not
     cats = sorted(lines.loc[before, Col.CATEGORY].dropna().unique()) if categories and Col.CATEGORY in lines else []
-    l = lines[(lines[Col.TIMESTAMP] < as_of) & lines[Col.CUSTOMER].notna()].copy()
+    l = lines[before & lines[Col.CUSTOMER].notna()].copy()
     l["revenue"] = l[Col.QUANTITY] * l[Col.PRICE]
     o = _orders_pandas(l, as_of)
     f = _rfm_pandas(o, l, float(trend_days)).join(_behaviour_pandas(o, holidays))
