@@ -300,13 +300,17 @@ def evaluate_recommenders(recommenders: dict,  # name -> fitted recommender with
                           k: int = 10,  # cut-off
                           segments: pd.Series | None = None,  # customer id -> segment, for the breakdown
                           customer_col: str = Col.CUSTOMER, item_col: str = Col.ITEM,  # column names
+                          variants=tuple(VARIANTS),  # which of `VARIANTS` to evaluate
                          ) -> dict[str, dict[str, Evaluation]]:
-    "Evaluate every recommender in both variants: `{variant: {name: Evaluation}}`."
+    "Evaluate every recommender in the `variants` (default both): `{variant: {name: Evaluation}}`."
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown: raise ValueError(f"variants {unknown} are unknown; use some of {list(VARIANTS)}")
     customers = np.intersect1d(train_tx[customer_col].dropna().unique(), test_tx[customer_col].dropna().unique())
-    protocols = {v: _protocol(test_tx, train_tx, new, customer_col, item_col) for v, new in VARIANTS.items()}
-    out: dict[str, dict[str, Evaluation]] = {v: {} for v in VARIANTS}
+    protocols = {v: _protocol(test_tx, train_tx, VARIANTS[v], customer_col, item_col) for v in variants}
+    out: dict[str, dict[str, Evaluation]] = {v: {} for v in variants}
     for name, model in recommenders.items():
-        for variant, new in VARIANTS.items():
+        for variant in variants:
+            new = VARIANTS[variant]
             recs = model.recommend(customers, k=k, exclude_bought=new)
             out[variant][name] = _score(recs, protocols[variant], k, segments, customer_col, item_col, "rank")
     return out

@@ -336,6 +336,7 @@ def _execute(name: str, stage: Path, params: dict, progress: bool, timeout: int 
     try:
         pm.execute_notebook(str(src), str(executed), parameters=params, kernel_name="python3", cwd=str(stage),
                             progress_bar=False, execution_timeout=timeout, kernel_manager_class=_ipc_kernel_manager(),
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # papermill reports cell errors itself
                             on_cell_start=_section_printer(src, name, stream) if progress else None)
     except pm.PapermillExecutionError as e:
         raise SegmentLibError(f"report {name!r} failed in cell {e.exec_count}: {e.ename}: {e.evalue}") from None
@@ -379,15 +380,16 @@ def run_reports(names: list[str] | tuple[str, ...] = SHIPPED_REPORTS,  # reports
     _hermetic_dirs()
     with staged_folder(out) as stage:
         shown = {str(stage): ".", str(out): ".", **{v: data_label(v) for k, v in params.items() if k in PATH_PARAMETERS and v}}
-        tmp_members = str(Path(members).with_name(f".{Path(members).name}.tmp-{os.getpid()}")) if members else ""
+        tmp_members = str(Path(members).with_name(f".{Path(members).stem}.tmp-{os.getpid()}{Path(members).suffix}")) if members else ""
         manifest = {"status": "running", "started": started.isoformat(timespec="seconds"), "parameters": shareable_parameters(params),
                     "input": fingerprint(params.get("data", "synthetic")), "versions": _versions(), "reports": {}}
         try:
             for name in names:
                 p = {**per_report[name], "out_dir": str(stage)}
                 if "export_members" in p: p["export_members"] = tmp_members
-                secs = _execute(name, stage, p, progress, timeout, sys.stderr)
-                scrub_paths(stage / f"{name}.ipynb", {**shown, tmp_members: data_label(members)})
+                try: secs = _execute(name, stage, p, progress, timeout, sys.stderr)
+                finally:
+                    if (stage / f"{name}.ipynb").exists(): scrub_paths(stage / f"{name}.ipynb", {**shown, tmp_members: data_label(members)})
                 title = f"{name.replace('_', ' ').capitalize()} · {data_label(params.get('data', 'synthetic'))} · {dt.date.today():%Y-%m-%d}"
                 render_html(stage / f"{name}.ipynb", stage / f"{name}.html", title)
                 manifest["reports"][name] = {"html": f"{name}.html", "seconds": round(secs, 1)}
