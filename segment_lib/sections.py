@@ -16,7 +16,7 @@ from .profiling import SMALL_SEGMENT, pool_small_segments
 # %% auto #0
 __all__ = ['SEPARATION_SCALE', 'check_min_segment_size', 'shown_segments', 'data_summary', 'separation_text', 'k_choice_text',
            'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels', 'migration_table',
-           'members_table', 'write_members']
+           'matched_names', 'members_table', 'write_members']
 
 # %% ../nbs/09a_sections.ipynb #08e79578
 def check_min_segment_size(min_segment_size) -> int:
@@ -173,6 +173,17 @@ def migration_table(previous,  # the previous `SegmentPipeline` (loaded from its
     ct = ct.where(ct >= min_segment_size)
     ct.index = [f"{previous.as_of_:%Y-%m-%d}: {i}" for i in ct.index]; ct.columns = [f"{current.as_of_:%Y-%m-%d}: {c}" for c in ct.columns]
     return ct.rename_axis(index="segment then", columns="segment now")
+
+# %% ../nbs/09a_sections.ipynb #829c2ebb
+def matched_names(reference,  # the segment report's fitted `SegmentPipeline` (with `segment_names_`)
+                  refit,  # the same method refitted on another window
+                 ) -> dict:
+    "Segment label of `refit` (as str) -> the name of the `reference` segment it matches ('segment N' when none)."
+    from segment_lib.clustering import match_segments
+    names = getattr(reference, "segment_names_", {}) or {}
+    try: m = match_segments(reference.model_, refit.model_)
+    except (ValueError, AttributeError): return {}
+    return {str(n): names.get(str(o), f"segment {o}") if o >= 0 else f"segment {n} (no match)" for n, o in zip(m.new_segment, m.old_segment)}
 
 # %% ../nbs/09a_sections.ipynb #6a500db0
 def members_table(labels: pd.Series,  # segment per customer (index: customer id), e.g. `SegmentPipeline.labels_`

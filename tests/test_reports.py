@@ -1,6 +1,7 @@
 """Run every report notebook in reports/ end to end (papermill + HTML) with small parameters, and check what
 a reader gets: figures embedded, no code, no customer ids, no segment under the minimum size on its own; and
 the segment report opened in headless Chromium renders with its figures (first screen saved under tests/out/)."""
+import json
 import re
 import shutil
 import subprocess
@@ -69,8 +70,7 @@ def test_no_customer_id_in_any_output(report_runs):
 def test_no_small_segment_shown_on_its_own(report_runs):
     out = report_runs["segment_report"].parent
     summary = pd.read_csv(out / "segment_summary.csv", index_col=0)
-    own = summary.drop(index=SMALL_SEGMENT, errors="ignore")
-    assert (own.customers >= MIN_SIZE).all(), own.customers
+    assert (summary.customers >= MIN_SIZE).all(), summary.customers  # the pooled group too
     assert SMALL_SEGMENT in summary.index, "expected the small shop to have segments under the minimum size"
     for f in ("feature_lift.csv", "top_items.csv"):
         segs = set(pd.read_csv(out / f).segment.astype(str))
@@ -102,3 +102,66 @@ def test_report_renders_with_figures(report_runs, out_dir, tmp_path):
     full = _shot(html, tmp_path / "full.png", 6000, tmp_path / "p3")
     blue = (np.abs(full.astype(int) - [76, 114, 176]).sum(axis=2) < 30).sum()
     assert blue > 2000, f"no figure pixels rendered ({blue} matching pixels)"
+
+
+# --- the command line as a user runs it: relative paths, odd shops, a busy folder --------------------------
+
+from segment_lib.cli import EXIT_BUSY, main  # noqa: E402
+from shops import lapsed_shop, line_total_shop, one_product_shop  # noqa: E402
+
+
+def _cli(*argv) -> int:
+    return main([*map(str, argv), "--quiet"])
+
+
+def test_cli_paths_are_relative_to_the_callers_folder(tmp_path, monkeypatch):
+    (tmp_path / "logs").mkdir()
+    tx = make_shop(300, random_state=0).transactions.rename(columns={"customer_id": "Kunde"})
+    tx.to_parquet(tmp_path / "logs" / "shop.parquet")
+    (tmp_path / "mapping.json").write_text('{"Kunde": "customer_id"}')
+    monkeypatch.chdir(tmp_path)
+    args = ["report", "--data", "logs/shop.parquet", "--mapping", "mapping.json", "--reports", "segment_report", "--k", "4",
+            "--min-segment-size", "20"]
+    assert _cli(*args, "--out", "first") == 0
+    assert _cli(*args, "--out", "second", "--previous-model", "first/model.joblib", "--export-members", "crm/members.csv") == 0
+    assert (tmp_path / "second" / "segment_report.html").exists() and (tmp_path / "second" / "migration.csv").exists()
+    members = pd.read_csv(tmp_path / "crm" / "members.csv")
+    assert len(members) == tx.Kunde.nunique() and list(members.columns) == ["customer_id", "segment_id", "segment_name", "as_of"]
+    for f in (tmp_path / "second").rglob("*"):  # no folder of this machine in any output, the data named by its file name
+        text = f.read_bytes()
+        assert str(tmp_path).encode() not in text and b"/logs/" not in text, f"a machine path appears in {f.name}"
+    assert "shop.parquet" in (tmp_path / "second" / "segment_report.ipynb").read_text()
+    assert "members" not in {p.stem for p in (tmp_path / "second").iterdir()}, "members must never land in the report folder"
+    assert _cli("report", "--data", "logs/missing.parquet", "--out", "third") == 2 and not (tmp_path / "third").exists()
+
+
+def test_a_second_run_into_a_busy_folder_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".out.lock").write_text(f'{{"pid": {__import__("os").getpid()}, "started": "now"}}')
+    assert _cli("report", "--out", "out", "--n-customers", "100") == EXIT_BUSY
+    assert "is writing 'out'" in capsys.readouterr().err
+
+
+ODD_SHOPS = {"one_product": (one_product_shop, ""), "line_totals": (line_total_shop, '{"sales_value": "amount"}'),
+             "lapsed": (lapsed_shop, "")}
+
+
+@pytest.mark.parametrize("shop", list(ODD_SHOPS))
+def test_reports_hold_on_shops_unlike_the_tuning_ones(shop, tmp_path):
+    make, mapping = ODD_SHOPS[shop]
+    make(400, seed=1).to_parquet(tmp_path / "log.parquet")
+    out, min_size = tmp_path / "out", 30
+    assert _cli("report", "--data", tmp_path / "log.parquet", "--mapping", mapping, "--out", out, "--min-segment-size", min_size) == 0
+    summary = pd.read_csv(out / "segment_summary.csv", index_col=0)
+    assert (summary.customers >= min_size).all() and summary.name.is_unique, summary
+    audit = pd.read_csv(out / "audit.csv").set_index("reason")
+    data = pd.read_csv(out / "data_summary.csv", index_col=0)
+    assert int(data.loc["lines", "used for segments"].replace(",", "")) == audit.loc["kept", "rows"]
+    assert int(data.loc["lines", "in the log"].replace(",", "")) == audit.loc["input", "rows"]
+    html = (out / "evaluation_report.html").read_text()
+    if (out / "ndcg_per_segment.csv").exists():
+        per = pd.read_csv(out / "ndcg_per_segment.csv")
+        assert (per["customers scored"] >= min_size).all()
+    else:
+        assert "not evaluated" in html
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
