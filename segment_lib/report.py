@@ -26,7 +26,7 @@ from .data import TransactionSource, online_retail, read_transactions
 from .synthetic import make_shop
 
 # %% auto #0
-__all__ = ['SHIPPED_REPORTS', 'PATH_PARAMETERS', 'load_data', 'data_label', 'ReportParameterError', 'data_span',
+__all__ = ['SHIPPED_REPORTS', 'PATH_PARAMETERS', 'PAGE_STYLE', 'load_data', 'data_label', 'ReportParameterError', 'data_span',
            'check_parameters', 'ReportBusyError', 'staged_folder', 'fingerprint', 'shareable_parameters', 'reports_dir',
            'render_html', 'machine_paths', 'scrub_text', 'scrub_paths', 'run_reports', 'run_report']
 
@@ -262,6 +262,14 @@ def _ipc_kernel_manager():
     return IpcKernelManager
 
 # %% ../nbs/10_report.ipynb #b5f434c8
+PAGE_STYLE = """<style>
+body { max-width: 1400px; margin: 0 auto; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon table { font-size: 13px; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 420px; white-space: normal; text-align: left; }
+</style>
+"""  # tables fit a 1,400 px page: long text wraps, a wide table scrolls inside its own box
+
 def render_html(notebook: str | Path,  # executed notebook
                 html: str | Path,  # output HTML path
                 title: str | None = None,  # the page title (default: the notebook's file name)
@@ -273,7 +281,7 @@ def render_html(notebook: str | Path,  # executed notebook
                             mathjax_url="", require_js_url="")
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4),
                                           resources={"metadata": {"name": title or Path(notebook).stem}})
-    Path(html).write_text(body, encoding="utf-8")
+    Path(html).write_text(body.replace("</head>", PAGE_STYLE + "</head>", 1), encoding="utf-8")
     return Path(html)
 
 # %% ../nbs/10_report.ipynb #ab577a83

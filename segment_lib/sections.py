@@ -14,9 +14,10 @@ from .core import Col, SchemaError
 from .profiling import SMALL_SEGMENT, pool_small_segments
 
 # %% auto #0
-__all__ = ['SEPARATION_SCALE', 'check_min_segment_size', 'shown_segments', 'data_summary', 'separation_text', 'k_choice_text',
-           'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels', 'migration_table',
-           'matched_names', 'members_table', 'write_members']
+__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'check_min_segment_size', 'shown_segments', 'data_summary',
+           'money', 'audit_table', 'k_selection_table', 'candidates_table', 'recommendation_table', 'separation_text',
+           'k_choice_text', 'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels',
+           'migration_table', 'matched_names', 'members_table', 'write_members']
 
 # %% ../nbs/09a_sections.ipynb #08e79578
 def check_min_segment_size(min_segment_size) -> int:
@@ -62,6 +63,76 @@ def _format_counts(t: pd.DataFrame, currency: str) -> pd.DataFrame:
     money = lambda v: f"{currency}{v:,.2f}" if len(currency) <= 1 else f"{v:,.2f} {currency}"
     fmt = lambda row, v: money(v) if row.startswith("revenue") and isinstance(v, float) else (f"{v:,}" if isinstance(v, (int, np.integer)) else v)
     return pd.DataFrame({c: [fmt(r, v) for r, v in t[c].items()] for c in t}, index=t.index)
+
+# %% ../nbs/09a_sections.ipynb #9ca4ba49
+AUDIT_REASONS = {"input": "rows in the log", "invalid_value": "invalid values (missing id, date, quantity or price; quantity 0)",
+                 "duplicate": "exact duplicate lines", "non_product": "not a product (postage, fees, adjustments, vouchers)",
+                 "bad_price": "zero or negative price", "missing_customer": "no customer id (guest orders)",
+                 "before_start": "before the shop's start date", "future_timestamp": "at or after the as-of date",
+                 "return_netted": "returns netted into their purchases", "unmatched_return": "returns with no earlier purchase to net against",
+                 "kept": "kept for segmentation"}
+
+def money(value: float,  # an amount
+          currency: str = "",  # symbol ('£') or code ('EUR')
+         ) -> str:
+    "An amount with thousands separators and two decimals, the symbol before it or the code after it."
+    return f"{currency}{value:,.2f}" if len(currency) <= 1 else f"{value:,.2f} {currency}"
+
+def audit_table(audit: pd.DataFrame,  # `CleanResult.audit`: reason, step, rows, revenue
+                currency: str = "",  # currency symbol or code
+               ) -> pd.DataFrame:
+    "The cleaning audit in words: what happened to the rows, how many, and how much revenue."
+    a = audit.assign(what=audit.reason.map(lambda r: AUDIT_REASONS.get(r, r.replace("_", " "))))
+    return pd.DataFrame({"rows": [f"{int(r):,}" for r in a.rows], "revenue": [money(float(v), currency) for v in a.revenue],
+                         "share of rows": [f"{r / a.rows.iloc[0]:.1%}" if a.rows.iloc[0] else "" for r in a.rows]},
+                        index=pd.Index(a.what, name=None))
+
+# %% ../nbs/09a_sections.ipynb #d46c85ee
+INDEX_LABELS = {"k": "segments", "min_share": "smallest segment", "wss": "within-segment spread", "silhouette": "silhouette",
+                "calinski_harabasz": "Calinski–Harabasz", "davies_bouldin": "Davies–Bouldin (lower is better)", "gap": "gap statistic",
+                "prediction_strength": "prediction strength", "prediction_strength_min": "prediction strength, weakest segment",
+                "bic": "BIC (lower is better)", "aic": "AIC (lower is better)", "valid": "every segment ≥ 1 % of customers"}
+
+def _readable_indices(t: pd.DataFrame) -> pd.DataFrame:
+    "Index columns with words for names; silhouette with its 95 % half-width; constant and helper columns dropped."
+    t = t.copy()
+    if "silhouette_hw" in t: t["silhouette"] = [f"{v:.2f} ± {h:.2f}" for v, h in zip(t.silhouette, t.silhouette_hw)]
+    if "min_share" in t: t["min_share"] = [f"{v:.1%}" for v in t.min_share]
+    if "valid" in t: t["valid"] = t.valid.map({True: "yes", False: "no"})
+    drop = ["n_segments", "unassigned", "silhouette_hw", "gap_se", "seed", "fit_s", "cpu_s", "representation", "scaling"]
+    t = t.drop(columns=[c for c in drop if c in t]).dropna(axis=1, how="all")
+    return t.rename(columns=INDEX_LABELS).round(3)
+
+def k_selection_table(table: pd.DataFrame,  # `KSelection.table`
+                      k: int,  # the k used
+                     ) -> pd.DataFrame:
+    "The k-selection evidence in words, one row per candidate k, the one used marked."
+    t = _readable_indices(table)
+    t.insert(1, "used", ["◀ used" if v == k else "" for v in table.k])
+    return t.set_index("segments")
+
+def candidates_table(table: pd.DataFrame,  # `SearchResult.table`
+                     algorithm: str,  # the algorithm the report uses
+                     k: int,  # and its k
+                    ) -> pd.DataFrame:
+    "Every algorithm × k candidate in words, the one the report uses marked."
+    t = _readable_indices(table)
+    t.insert(2, "used", ["◀ used" if (a, kk) == (algorithm, k) else "" for a, kk in zip(table.algorithm, table.k)])
+    return t.reset_index(drop=True).set_index(["algorithm", "segments"])
+
+# %% ../nbs/09a_sections.ipynb #37c917b1
+def recommendation_table(table: pd.DataFrame,  # `evaluation_table` results concatenated by variant (a 2-level index)
+                         reference: str = "hybrid",  # the recommender the differences are against
+                         k: int = 10,  # the cut-off the metrics used
+                        ) -> pd.DataFrame:
+    "The recommender comparison in words: NDCG with its 95 % interval, the paired difference, precision, recall, hit rate."
+    ci = lambda v, lo, hi: f"{v:.3f} ({lo:.3f} to {hi:.3f})"
+    out = pd.DataFrame({f"NDCG@{k} (95 % interval)": [ci(*r) for r in table[["ndcg", "ndcg_ci_low", "ndcg_ci_high"]].to_numpy(float)],
+                        f"difference vs {reference}": [ci(*r) for r in table[[f"diff_vs_{reference}", "diff_ci_low", "diff_ci_high"]].to_numpy(float)],
+                        f"precision@{k}": table.precision.astype(float).round(3), f"recall@{k}": table.recall.astype(float).round(3),
+                        "hit rate": table.hit_rate.astype(float).round(3), "catalogue covered": [f"{v:.1%}" for v in table.catalog_coverage.astype(float)],
+                        "customers scored": [f"{int(v):,}" for v in table.customers]}, index=table.index)
+    return out.rename_axis(["items", "recommender"])
 
 # %% ../nbs/09a_sections.ipynb #a8dd3456
 SEPARATION_SCALE = ((0.7, "strongly separated: customers sit clearly inside their own segment"),
@@ -113,7 +184,7 @@ def segment_metric_table(evaluations: dict,  # {recommender name: `evaluation.Ev
     t = pd.DataFrame({name: e.per_customer[metric].reindex(first.index) for name, e in evaluations.items()}).groupby(seg).mean()
     t.insert(0, "customers scored", seg.value_counts())
     t.index = [(names or {}).get(s, s) for s in t.index]
-    return t.sort_values("customers scored", ascending=False).rename_axis("segment").reset_index()
+    return t.sort_values("customers scored", ascending=False).rename_axis("segment")
 
 # %% ../nbs/09a_sections.ipynb #55fec50f
 def evaluation_obstacles(train: pd.DataFrame,  # transactions before the cut-off
