@@ -20,7 +20,7 @@ DATA ?= synthetic
 OUT ?= reports/out
 ARGS ?=
 
-.PHONY: env report report-uci test test-fast export clean-nbs lint bench clean
+.PHONY: env report report-uci test test-fast export outputs clean-nbs lint bench clean
 
 env: $(VENV)/.installed
 
@@ -47,6 +47,11 @@ test-fast: env
 export: env
 	$(BIN)/python tools/readme.py
 	env -u IN_TEST $(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+
+# Execute the notebooks and keep their outputs (after `make export`; tests fail when outputs are stale).
+outputs: env
+	env -u IN_TEST $(BIN)/python tools/run_nbs.py $(NBS)
 	$(BIN)/nbdev_clean
 
 lint: env
