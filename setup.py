@@ -1,6 +1,7 @@
 from packaging.version import Version
 from configparser import ConfigParser
-import setuptools, shlex
+import setuptools, setuptools.command.build_py, shlex, shutil
+from pathlib import Path
 assert Version(setuptools.__version__) >= Version('36.2')
 
 # note: all settings are in settings.ini; edit there, not here
@@ -23,7 +24,18 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
-extras = {'dev': dev_requirements, 'spark': shlex.split(cfg.get('spark_requirements', ''))}
+extras = {'dev': dev_requirements, 'spark': shlex.split(cfg.get('spark_requirements', '')),
+          'deep': shlex.split(cfg.get('deep_requirements', ''))}
+extras['all'] = extras['deep'] + extras['spark']
+
+
+class build_py(setuptools.command.build_py.build_py):
+    "Ship the report notebooks of reports/ inside the package (segment_lib/reports), so an installed wheel runs them."
+    def run(self):
+        super().run()
+        dst = Path(self.build_lib) / cfg['lib_path'] / 'reports'
+        dst.mkdir(parents=True, exist_ok=True)
+        for nb in sorted(Path('reports').glob('*.ipynb')): shutil.copy2(nb, dst / nb.name)
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -43,6 +55,7 @@ setuptools.setup(
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     zip_safe=False,
+    cmdclass={'build_py': build_py},
     entry_points={
         'console_scripts': cfg.get('console_scripts', '').split(),
         'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d'],

@@ -17,9 +17,9 @@ if TYPE_CHECKING:  # heavy imports, for annotations only
 
 # %% auto #0
 __all__ = ['REQUIRED_COLUMNS', 'OPTIONAL_COLUMNS', 'ID_COLUMNS', 'TEXT_COLUMNS', 'NUMERIC_COLUMNS', 'CUSTOMER_ATTRIBUTE_COLUMNS',
-           'Col', 'SegmentLibError', 'SchemaError', 'DataSourceError', 'ModelVersionError', 'columns_hint',
+           'EXTRAS', 'Col', 'SegmentLibError', 'SchemaError', 'DataSourceError', 'ModelVersionError', 'columns_hint',
            'require_columns', 'seed_from', 'torch_device', 'duckdb_connect', 'sql_literal', 'sql_timestamp',
-           'cache_dir']
+           'cache_dir', 'MissingExtraError', 'require_extra']
 
 # %% ../nbs/00_core.ipynb #dba29dbc
 class Col:
@@ -132,3 +132,19 @@ def cache_dir(sub: str = "",  # sub-directory, e.g. 'data' or 'embeddings'
     path = root / sub if sub else root
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+# %% ../nbs/00_core.ipynb #c7ddeaa8
+class MissingExtraError(SegmentLibError, ImportError):
+    "An optional part of segment_lib is asked for but its extra is not installed."
+
+EXTRAS = {"deep": ("torch", "tokenizers", "safetensors"), "spark": ("pyspark",)}  # extra -> modules it provides
+
+def require_extra(extra: str,  # 'deep' or 'spark'
+                  what: str,  # what needs it, as the user asked for it, e.g. "representation='taste'"
+                 ) -> None:
+    "Raise `MissingExtraError` naming the extra unless every module of `extra` can be imported."
+    import importlib.util
+    missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(f"{what} needs the '{extra}' extra ({', '.join(missing)} not installed): "
+                                f"pip install 'segment_lib[{extra}]'")

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from .core import require_extra
+require_extra("deep", "segment_lib.encoder (the torch behaviour encoder)")
 import torch
 from torch import nn
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone

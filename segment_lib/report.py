@@ -21,7 +21,7 @@ from typing import Any, Callable
 import pandas as pd
 
 import segment_lib
-from .core import SegmentLibError, DataSourceError, SchemaError, duckdb_connect
+from .core import SegmentLibError, DataSourceError, MissingExtraError, duckdb_connect, require_extra
 from .data import TransactionSource, online_retail, read_transactions
 from .synthetic import make_shop
 
@@ -111,6 +111,9 @@ def _check_values(p: dict) -> None:
     for a in str(p.get("algorithms", "")).split(","):
         if a: _check_choice("algorithms", a, ALGORITHMS)
     if "representation" in p: _check_choice("representation", p["representation"], tuple(REPRESENTATIONS))
+    if p.get("representation", "features") != "features":
+        try: require_extra("deep", f"--representation {p['representation']}")
+        except MissingExtraError as e: raise ReportParameterError(str(e)) from None
     for name, low in (("min_segment_size", 1), ("n_customers", 20), ("n_boot", 10)):
         if name in p and not (isinstance(p[name], int) and not isinstance(p[name], bool) and p[name] >= low):
             raise ReportParameterError(f"{_flag(name)} {p[name]!r} must be a whole number >= {low}")
@@ -248,11 +251,16 @@ def shareable_parameters(parameters: dict) -> dict:
 
 # %% ../nbs/10_report.ipynb #53fb9334
 def reports_dir() -> Path:
-    "The folder holding the report notebooks: `SEGMENT_LIB_REPORTS` or the `reports/` folder of the checkout."
-    d = Path(os.environ.get("SEGMENT_LIB_REPORTS") or Path(segment_lib.__file__).resolve().parents[1] / "reports")
-    if not d.is_dir():
-        raise DataSourceError(f"report notebooks not found at {d}; set SEGMENT_LIB_REPORTS to the reports/ folder of a segment_lib checkout")
-    return d
+    "The folder holding the report notebooks: `SEGMENT_LIB_REPORTS`, else the checkout's `reports/`, else the ones the package ships."
+    if os.environ.get("SEGMENT_LIB_REPORTS"):
+        d = Path(os.environ["SEGMENT_LIB_REPORTS"]).expanduser()
+        if not d.is_dir(): raise DataSourceError(f"SEGMENT_LIB_REPORTS={str(d)!r} is not a folder; point it at a folder of report notebooks or unset it")
+        return d
+    pkg = Path(segment_lib.__file__).resolve().parent
+    for d in (pkg.parent / "reports", pkg / "reports"):  # a checkout (editable install), then the installed wheel
+        if (d / f"{SHIPPED_REPORTS[0]}.ipynb").is_file(): return d
+    raise DataSourceError(f"the report notebooks are missing from this installation ({pkg / 'reports'}); reinstall segment_lib, "
+                          "or set SEGMENT_LIB_REPORTS to a folder of report notebooks")
 
 def _ipc_kernel_manager():
     "A local kernel manager on IPC sockets (no TCP port, no plain-text traffic warning)."
