@@ -10,6 +10,7 @@ W="$(mktemp -d)"; trap 'rm -rf "$W"' EXIT
 export IPYTHONDIR="$W/ipython" JUPYTER_CONFIG_DIR="$W/jcfg" JUPYTER_DATA_DIR="$W/jdata" JUPYTER_RUNTIME_DIR="$W/jrun" MPLCONFIGDIR="$W/mpl"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYDEVD_DISABLE_FILE_VALIDATION=1
 unset SEGMENT_LIB_REPORTS
+pipq() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }  # quiet pip: drop the index-location warnings of this machine
 
 echo "== build (sdist + wheel) and twine check"
 (cd "$ROOT" && "$ROOT/.venv/bin/python" -m build --no-isolation --sdist --wheel --outdir "$W/dist" . >"$W/build.log" 2>&1) || { tail -30 "$W/build.log"; exit 1; }
@@ -19,7 +20,7 @@ unzip -l "$WHEEL" | grep -q "segment_lib/reports/segment_report.ipynb" || { echo
 
 echo "== core install (no torch) in a fresh venv"
 "$PY" -m venv "$W/core"
-"$W/core/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$WHEEL"
+pipq "$W/core/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$WHEEL"
 cd "$W"
 "$W/core/bin/python" - <<'EOF'
 import importlib.util, time
@@ -40,8 +41,8 @@ grep -q "segment_lib\[deep\]" "$W/taste.err" && test "$code" = 2 || { echo "--re
 
 echo "== core + deep in a fresh venv"
 "$PY" -m venv "$W/deep"
-"$W/deep/bin/python" -m pip install -q -c "$ROOT/constraints.txt" torch==2.13.0
-"$W/deep/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$WHEEL[deep]"
+pipq "$W/deep/bin/python" -m pip install -q -c "$ROOT/constraints.txt" torch==2.13.0
+pipq "$W/deep/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$WHEEL[deep]"
 "$W/deep/bin/segment-lib" report --data synthetic --n-customers 300 --representation taste --reports segment_report --out "$W/out_deep" --quiet
 test -s "$W/out_deep/segment_report.html"
 echo "install check: ok"
