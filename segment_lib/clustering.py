@@ -566,69 +566,36 @@ class SegmentExplanation:
     "Surrogate-tree explanation of a segmentation."
     tree: object  # the fitted DecisionTreeClassifier
     fidelity: float  # share of rows the tree assigns to their own segment
-    rules: pd.DataFrame  # segment, rule, support (rows in the leaf), precision (share of the leaf in the segment), recall
-    lift: pd.DataFrame  # segment × feature: segment mean / population mean
+    rules: pd.DataFrame  # segment, rule, customers (matching the rule), precision, coverage (see `profiling.segment_rules`)
+    difference: pd.DataFrame  # segment × feature: (segment mean − population mean) / population sd
     profile: pd.DataFrame  # segment × feature: segment mean
 
     def __repr__(self): return f"SegmentExplanation(fidelity={self.fidelity:.3f}, {len(self.rules)} segments)"
 
-# %% ../nbs/05_clustering.ipynb #b83ed143
-def _fmt(v: float) -> str: return f"{v:.3g}"
-
-def _leaf_paths(tree, names) -> dict:
-    "Leaf id → {feature: [low, high]} bounds along its path."
-    t, out = tree.tree_, {}
-    def walk(node, bounds):
-        if t.children_left[node] == -1: out[node] = bounds; return
-        f, thr = names[t.feature[node]], t.threshold[node]
-        lo, hi = bounds.get(f, (-np.inf, np.inf))
-        walk(t.children_left[node], {**bounds, f: (lo, min(hi, thr))})
-        walk(t.children_right[node], {**bounds, f: (max(lo, thr), hi)})
-    walk(0, {})
-    return out
-
-def _rule_text(bounds: dict) -> str:
-    "Readable conjunction: 'a ≤ 3 and 1 < b ≤ 2'."
-    parts = []
-    for f, (lo, hi) in bounds.items():
-        if np.isfinite(lo) and np.isfinite(hi): parts.append(f"{_fmt(lo)} < {f} ≤ {_fmt(hi)}")
-        elif np.isfinite(hi): parts.append(f"{f} ≤ {_fmt(hi)}")
-        else: parts.append(f"{f} > {_fmt(lo)}")
-    return " and ".join(parts) or "all customers"
-
-# %% ../nbs/05_clustering.ipynb #d1c20b8b
-def _segment_rules(tree, X, labels, names) -> pd.DataFrame:
-    "Best leaf per segment (highest F1 of leaf vs segment) and its readable rule."
-    leaf, paths, rows = tree.apply(X), _leaf_paths(tree, names), []
-    for s in np.unique(labels):
-        in_s = labels == s; best = None
-        for lf in np.unique(leaf[in_s]):
-            at = leaf == lf; tp = float((at & in_s).sum())
-            prec, rec = tp / at.sum(), tp / in_s.sum(); f1 = 2 * prec * rec / (prec + rec)
-            if best is None or f1 > best[0]: best = (f1, lf, int(at.sum()), prec, rec)
-        rows.append(dict(segment=s.item() if isinstance(s, np.generic) else s, rule=_rule_text(paths[best[1]]), support=best[2],
-                         precision=round(best[3], 3), recall=round(best[4], 3)))
-    return pd.DataFrame(rows)
-
 # %% ../nbs/05_clustering.ipynb #1614b2b9
-def explain_segments(X,  # (N, p) readable features (DataFrame or array)
+def explain_segments(X,  # (N, p) readable features (DataFrame or array); never scaled ones
                      labels: np.ndarray,  # segment of each row
                      feature_names: list[str] | None = None,  # names (default: DataFrame columns or x0, x1, ...)
-                     max_depth: int = 3,  # depth of the surrogate tree (3 keeps rules readable)
-                     min_samples_leaf: float = 0.01,  # smallest leaf, as a share of rows
+                     max_depth: int = 3,  # depth of the surrogate tree and of each rule's tree (3 keeps rules readable)
+                     min_samples_leaf: float = 0.01,  # smallest leaf, as a share of rows (or a count from 1)
                      random_state: int = 0,  # tree tie-breaking
+                     min_segment_size: int = 1,  # groups with fewer rows are pooled, and left out if the pool is too small
+                     currency: str = "",  # currency of money features in the rules
                     ) -> SegmentExplanation:
-    "Shallow surrogate tree with its fidelity, one readable rule per segment, and per-segment feature lift."
+    "Shallow surrogate tree with its fidelity, one distinct readable rule per segment, and each segment's standardised difference."
     from sklearn.tree import DecisionTreeClassifier
+    from segment_lib.profiling import segment_rules, shown_segments
     names = list(feature_names) if feature_names is not None else (list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{i}" for i in range(np.shape(X)[1])])
     A, labels = np.asarray(X, dtype=float), np.asarray(labels)
     if A.shape != (len(labels), len(names)):
         raise ValueError(f"X has shape {A.shape} but labels has {len(labels)} rows and feature_names {len(names)} names; pass one name per column and one label per row")
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state).fit(A, labels)
-    profile = pd.DataFrame(A, columns=names).groupby(labels).mean().rename_axis("segment")
-    pop = A.mean(0)
-    lift = profile / np.where(pop != 0, pop, np.nan)
-    return SegmentExplanation(tree, float((tree.predict(A) == labels).mean()), _segment_rules(tree, A, labels, names), lift, profile)
+    df, lab = pd.DataFrame(A, columns=names), pd.Series(labels).astype(str)
+    shown = shown_segments(lab, min_segment_size)
+    profile = df.loc[shown.index].groupby(shown).mean().rename_axis("segment")
+    difference = ((profile - df.mean()) / df.std(ddof=0).where(lambda s: s > 0)).fillna(0.0)
+    rules = segment_rules(df, lab, min_segment_size, max_depth, min_samples_leaf, currency=currency, random_state=random_state)
+    return SegmentExplanation(tree, float((tree.predict(A) == labels).mean()), rules, difference, profile)
 
 # %% ../nbs/05_clustering.ipynb #cb2cdea9
 def _lib_version() -> str:

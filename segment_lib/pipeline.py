@@ -282,9 +282,12 @@ SegmentPipeline.load = classmethod(_load)
 def explain(self: SegmentPipeline,
             feats: pd.DataFrame,  # readable customer features (from `features`)
             labels: pd.Series,  # segment per customer
-            max_depth: int = 3,  # surrogate tree depth
+            max_depth: int = 3,  # surrogate tree depth (at most this many conditions per rule)
+            min_segment_size: int = 50,  # segments with fewer customers are pooled, and the pool left out if still too small
+            currency: str = "",  # currency of money features in the rules
            ):
-    "Surrogate-tree rules, fidelity and lift of the segments on readable features."
+    "Surrogate-tree fidelity, one distinct readable rule per segment and each segment's standardised difference, on readable features."
     num = feats.select_dtypes("number")
-    return explain_segments(num, labels.reindex(num.index).to_numpy(), max_depth=max_depth)
+    return explain_segments(num, labels.reindex(num.index).to_numpy(), max_depth=max_depth,
+                            min_segment_size=min_segment_size, currency=currency)
 SegmentPipeline.explain = explain
