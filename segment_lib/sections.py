@@ -11,27 +11,13 @@ import numpy as np
 import pandas as pd
 
 from .core import Col, SchemaError
-from .profiling import SMALL_SEGMENT, pool_small_segments
+from .profiling import SMALL_SEGMENT, pool_small_segments, shown_segments
 
 # %% auto #0
-__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'check_min_segment_size', 'shown_segments', 'data_summary',
-           'money', 'audit_table', 'k_selection_table', 'candidates_table', 'recommendation_table', 'separation_text',
-           'k_choice_text', 'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels',
-           'migration_table', 'matched_names', 'members_table', 'write_members']
-
-# %% ../nbs/09a_sections.ipynb #08e79578
-def check_min_segment_size(min_segment_size) -> int:
-    "`min_segment_size` as a whole number >= 1, or a clear error."
-    if isinstance(min_segment_size, bool) or not isinstance(min_segment_size, (int, np.integer)) or min_segment_size < 1:
-        raise SchemaError(f"min_segment_size={min_segment_size!r} must be a whole number of customers >= 1, e.g. 50")
-    return int(min_segment_size)
-
-def shown_segments(labels: pd.Series,  # segment per customer (index: customer id)
-                   min_segment_size: int = 50,  # no group under this many customers is shown
-                  ) -> pd.Series:
-    "Labels as shown: small segments pooled; the pooled group itself dropped (NaN) when it is under the minimum too."
-    lab = pool_small_segments(labels, check_min_segment_size(min_segment_size))
-    return lab.where(~((lab == SMALL_SEGMENT) & ((lab == SMALL_SEGMENT).sum() < min_segment_size)))
+__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'data_summary', 'money', 'audit_table', 'k_selection_table',
+           'candidates_table', 'recommendation_table', 'separation_text', 'k_choice_text', 'segment_metric_table',
+           'evaluation_obstacles', 'matched_previous_labels', 'migration_table', 'matched_names', 'members_table',
+           'write_members']
 
 # %% ../nbs/09a_sections.ipynb #936f1b6a
 def _describe(tx: pd.DataFrame) -> dict:
@@ -239,8 +225,8 @@ def migration_table(previous,  # the previous `SegmentPipeline` (loaded from its
     shared = old.index.intersection(now.index)
     old_m = matched_previous_labels(previous, current, old.loc[shared])
     new_l = now.loc[shared].astype(str)
-    disp = lambda s: shown_segments(s, min_segment_size).map(lambda v: (names or {}).get(v, v if v != str(v) or not v.isdigit() else f"segment {v}"))
-    ct = pd.crosstab(disp(old_m), disp(new_l))
+    disp = lambda s: shown_segments(s, min_segment_size).map(lambda v: (names or {}).get(v, f"segment {v}" if v.isdigit() else v))
+    ct = pd.crosstab(disp(old_m), disp(new_l))  # customers hidden on either side drop out of both
     ct = ct.where(ct >= min_segment_size)
     ct.index = [f"{previous.as_of_:%Y-%m-%d}: {i}" for i in ct.index]; ct.columns = [f"{current.as_of_:%Y-%m-%d}: {c}" for c in ct.columns]
     return ct.rename_axis(index="segment then", columns="segment now")
@@ -263,7 +249,7 @@ def members_table(labels: pd.Series,  # segment per customer (index: customer id
                   min_segment_size: int = 50,  # segments under this are named as the pooled group
                  ) -> pd.DataFrame:
     "customer_id, segment_id, segment_name, as_of: one row per customer."
-    shown = pool_small_segments(labels.astype(str), check_min_segment_size(min_segment_size))
+    shown = pool_small_segments(labels.astype(str), min_segment_size)
     return pd.DataFrame({Col.CUSTOMER: labels.index.to_numpy(), "segment_id": labels.to_numpy(),
                          "segment_name": shown.map(lambda s: (names or {}).get(s, s)).to_numpy(),
                          "as_of": pd.Timestamp(as_of).normalize()})
