@@ -337,7 +337,7 @@ def search_segmentations(X,  # customer features (DataFrame or array)
     best = _pipeline(*params.values(), representations, scaling, int(t.seed[j]), model_params).fit(X)  # same seed: same fit
     return SearchResult(t.drop(columns="order"), params, best)
 
-# %% ../nbs/06_tuning.ipynb #bc94337e
+# %% ../nbs/06_tuning.ipynb #b8bd83b1
 @dataclass
 class StabilityResult:
     "Bootstrap agreement of refits with the reference fit."
@@ -352,7 +352,7 @@ class StabilityResult:
     def __repr__(self): return (f"StabilityResult({self.scope}: ARI {self.mean_ari:.3f} ± {self.ari.std():.3f}, "
                                 f"min segment Jaccard {self.jaccard.mean(axis=1).min():.3f})")
 
-# %% ../nbs/06_tuning.ipynb #8d83edca
+# %% ../nbs/06_tuning.ipynb #b3b59c62
 def _best_jaccard(ref: np.ndarray, new: np.ndarray) -> dict:
     "Per reference segment: max Jaccard with any segment of `new` (same rows)."
     ct = pd.crosstab(ref, new).to_numpy().astype(float)
@@ -366,7 +366,7 @@ def _reseeded(model, rng):
     elif "random_state" in m.get_params(): m.set_params(random_state=rng.randint(2**31 - 1))
     return m
 
-# %% ../nbs/06_tuning.ipynb #ce1db880
+# %% ../nbs/06_tuning.ipynb #dbc097d3
 def _model_stability(model, X, n_boot, sample_frac, rng, reference) -> StabilityResult:
     "Refit `model` on row subsamples of the fixed matrix `X`."
     ref = np.asarray((reference if reference is not None else clone(model).fit(X)).predict(X)); n = len(ref)
@@ -378,16 +378,11 @@ def _model_stability(model, X, n_boot, sample_frac, rng, reference) -> Stability
         aris.append(adjusted_rand_score(ref[idx], lab)); jac[b] = _best_jaccard(ref[idx], lab); ks.append(len(np.unique(lab)))
     return StabilityResult(np.array(aris), pd.DataFrame(jac).rename_axis("segment"), np.array(ks), "model only", int(sample_frac * n))
 
-# %% ../nbs/06_tuning.ipynb #e5866482
-def _refit_plan(pipe, ref_pipe, refit_k) -> tuple[dict, str]:
+# %% ../nbs/06_tuning.ipynb #011ef303
+def _refit_plan(pipe, ref_pipe, refit_k: bool) -> tuple[dict, str]:
     "The parameters every refit overrides, and the scope label saying what was refitted."
-    if pipe.n_segments != "auto" or refit_k is True: return {}, "whole pipeline"
-    k = ref_pipe.n_segments_
-    if refit_k is False: return {"n_segments": k}, f"whole pipeline (k fixed at {k})"
-    if not (isinstance(refit_k, int) and refit_k >= 1):
-        raise ValueError(f"refit_k={refit_k!r}; use True (choose k among all of the pipeline's ks), False (fix it) or a window >= 1")
-    ks = tuple(c for c in pipe.ks if abs(c - k) <= refit_k)
-    return {"ks": ks}, f"whole pipeline (k re-chosen among {min(ks)}–{max(ks)})"
+    if pipe.n_segments != "auto" or refit_k: return {}, "whole pipeline"
+    return {"n_segments": ref_pipe.n_segments_}, f"whole pipeline (k fixed at {ref_pipe.n_segments_})"
 
 def _pipeline_stability(pipe, tx, n_boot, sample_frac, rng, reference, fit_params, refit_k) -> StabilityResult:
     "Refit the whole `SegmentPipeline` on customer subsamples of the raw log `tx` (each customer with all their lines)."
@@ -404,7 +399,7 @@ def _pipeline_stability(pipe, tx, n_boot, sample_frac, rng, reference, fit_param
         ks.append(m.n_segments_)
     return StabilityResult(np.array(aris), pd.DataFrame(jac).rename_axis("segment"), np.array(ks), scope, n)
 
-# %% ../nbs/06_tuning.ipynb #2c3899a9
+# %% ../nbs/06_tuning.ipynb #0dd4e2df
 def bootstrap_stability(model,  # unfitted estimator, sklearn Pipeline or `SegmentPipeline` (cloned and reseeded for every refit)
                         X,  # data: a fixed matrix (model only), or the raw transaction log for a `SegmentPipeline`
                         n_boot: int = 10,  # refits
@@ -412,7 +407,7 @@ def bootstrap_stability(model,  # unfitted estimator, sklearn Pipeline or `Segme
                         random_state=None,  # seed / RandomState
                         reference=None,  # the full-data fit to compare with, already fitted on `X` (saves one fit); None: fit a clone of `model`
                         fit_params: dict | None = None,  # `SegmentPipeline.fit` keywords, e.g. {'customers': ...}; as_of defaults to the reference's
-                        refit_k: bool | int = True,  # n_segments='auto': choose k again among the pipeline's ks (an int w: among the reference k ± w; False: fix it)
+                        refit_k: bool = True,  # n_segments='auto': choose k again in every refit (False: fix it at the reference's k)
                        ) -> StabilityResult:
     "ARI and per-segment Jaccard of subsample refits against the full-data fit: of the model only, or of the whole pipeline."
     from segment_lib.pipeline import SegmentPipeline  # lazy: pipeline imports this module
@@ -426,7 +421,7 @@ def bootstrap_stability(model,  # unfitted estimator, sklearn Pipeline or `Segme
     if fit_params: raise ValueError("fit_params= is for a SegmentPipeline; a model on a fixed matrix takes none")
     return _model_stability(model, X, n_boot, sample_frac, rng, reference)
 
-# %% ../nbs/06_tuning.ipynb #9e6841a0
+# %% ../nbs/06_tuning.ipynb #a8ee968c
 STABILITY_MEANING = {
     "model only": "the clustering, on the fixed representation of the full fit",
     "whole pipeline": "everything: cleaning thresholds, scaling, representation, k",
@@ -443,9 +438,8 @@ def stability_table(results: dict[str, StabilityResult],  # row label -> result,
     "One row per result: what is refitted, refits, mean / lowest / highest ARI, k of the refits, mean Jaccard per segment."
     rows = {}
     for label, r in results.items():
-        what, note = STABILITY_MEANING["whole pipeline" if r.scope.startswith("whole") else "model only"], r.scope.partition(" (")[2]
-        if note.startswith("k fixed"): what = f"{what.replace(', k', '')} ({note}"  # '... representation (k fixed at 6)'
-        elif note: what = f"{what} ({note.removeprefix('k ')}"  # '..., k (re-chosen among 5–7)'
+        what = STABILITY_MEANING["whole pipeline" if r.scope.startswith("whole") else "model only"]
+        if "k fixed" in r.scope: what = f"{what.replace(', k', '')} ({r.scope.partition(' (')[2]}"  # '... representation (k fixed at 6)'
         jac = r.jaccard.mean(axis=1).round(digits)
         rows[label] = {"what is refitted": what, "refits": len(r.ari), "customers per refit": r.customers,
                        "mean ARI": round(r.mean_ari, digits), "lowest ARI": round(float(r.ari.min()), digits),
