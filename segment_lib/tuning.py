@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .clustering import _SMALL, SegmentModel, _sample_index, _threads, assign_nearest
-from .core import Col
+from .core import Col, SchemaError
 
 # %% auto #0
 __all__ = ['STABILITY_MEANING', 'SilhouetteEstimate', 'silhouette_estimate', 'knee_point', 'gap_statistic', 'prediction_strength',
@@ -415,7 +415,7 @@ def bootstrap_stability(model,  # unfitted estimator, sklearn Pipeline or `Segme
     rng = check_random_state(random_state)
     if isinstance(model, SegmentPipeline):
         if not isinstance(X, pd.DataFrame) or Col.CUSTOMER not in X:
-            raise ValueError(f"a SegmentPipeline is refitted on the raw transaction log; X is a {type(X).__name__} "
+            raise SchemaError(f"a SegmentPipeline is refitted on the raw transaction log; X is a {type(X).__name__} "
                              f"without a '{Col.CUSTOMER}' column (pass the transactions, or pipe.model_ with pipe.embedding_ for the model only)")
         return _pipeline_stability(model, X, n_boot, sample_frac, rng, reference, fit_params or {}, refit_k)
     if fit_params: raise ValueError("fit_params= is for a SegmentPipeline; a model on a fixed matrix takes none")
