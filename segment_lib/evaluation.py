@@ -12,11 +12,12 @@ import pandas as pd
 from sklearn.utils import check_random_state
 
 from .core import Col, SchemaError, require_columns
+from .preprocessing import CleanResult, TransactionCleaner
 
 # %% auto #0
-__all__ = ['METRICS', 'VARIANTS', 'TimeSplit', 'time_split', 'relevance_from', 'ranking_metrics', 'precision_at_k', 'recall_at_k',
-           'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'catalog_coverage', 'novelty', 'Evaluation', 'evaluate',
-           'segment_breakdown', 'paired_bootstrap', 'evaluate_recommenders', 'evaluation_table']
+__all__ = ['METRICS', 'VARIANTS', 'TimeSplit', 'time_split', 'clean_split', 'relevance_from', 'ranking_metrics', 'precision_at_k',
+           'recall_at_k', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'catalog_coverage', 'novelty', 'Evaluation',
+           'evaluate', 'segment_breakdown', 'paired_bootstrap', 'evaluate_recommenders', 'evaluation_table']
 
 # %% ../nbs/09_evaluation.ipynb #098593da
 @dataclass
@@ -25,11 +26,18 @@ class TimeSplit:
     train: pd.DataFrame  # before the validation window (before `cutoff` when there is none)
     validation: pd.DataFrame  # the `validation_days` before `cutoff` (empty when there is none)
     test: pd.DataFrame  # from `cutoff` up to `test_end`
+    cleaning: dict[str, CleanResult] | None = None  # window -> its cleaning (audit, customer flags); set by `clean_split`
 
     @property
     def history(self) -> pd.DataFrame:
         "Everything before the test window (train + validation): what a final model is fitted on."
         return pd.concat([self.train, self.validation])
+
+    @property
+    def audit(self) -> pd.DataFrame:
+        "The cleaning audit of every window side by side: rows and revenue per reason (`clean_split` only)."
+        if self.cleaning is None: raise ValueError("this split was not cleaned window by window; build it with clean_split(raw, cutoff)")
+        return pd.concat({w: r.audit.set_index(["reason", "step"]) for w, r in self.cleaning.items()}, axis=1)
 
 # %% ../nbs/09_evaluation.ipynb #544ffb4f
 def _require(df, cols, arg: str) -> None:
@@ -53,6 +61,23 @@ def time_split(tx: pd.DataFrame,  # transactions
     start = cutoff - pd.Timedelta(days=validation_days) if validation_days else cutoff
     in_test = (t >= cutoff) & (t < pd.Timestamp(test_end) if test_end is not None else t >= cutoff)
     return TimeSplit(tx[t < start], tx[(t >= start) & (t < cutoff)], tx[in_test])
+
+# %% ../nbs/09_evaluation.ipynb #6e1d8f7a
+def clean_split(tx: pd.DataFrame,  # raw transactions in the canonical schema (`data.read_transactions`)
+                cutoff,  # first instant of the test window (anything `pd.Timestamp` accepts)
+                test_end=None,  # end of the test window (exclusive); None: up to the last transaction
+                validation_days: float | None = None,  # length of the validation window that ends at `cutoff` (cleaned on its own too)
+                cleaner: TransactionCleaner | None = None,  # cleaning settings (default: `TransactionCleaner()`), applied to every window
+                time_col: str = Col.TIMESTAMP,  # timestamp column
+               ) -> TimeSplit:
+    "Split raw `tx` by time, then clean each window on its own, so nothing after a window's end changes its lines."
+    raw, cleaner = time_split(tx, cutoff, test_end, validation_days, time_col), cleaner or TransactionCleaner()
+    undated = tx[tx[time_col].isna()]  # no window can hold them: the training audit counts them (invalid_value)
+    windows = {"train": pd.concat([raw.train, undated]) if len(undated) else raw.train, "validation": raw.validation, "test": raw.test}
+    cleaning = {w: cleaner.clean(rows) for w, rows in windows.items() if w != "validation" or validation_days}
+    empty = cleaning["train"].transactions.iloc[:0]
+    return TimeSplit(cleaning["train"].transactions, cleaning["validation"].transactions if "validation" in cleaning else empty,
+                     cleaning["test"].transactions, cleaning)
 
 # %% ../nbs/09_evaluation.ipynb #cee36697
 def relevance_from(test_tx: pd.DataFrame,  # transactions of the test window

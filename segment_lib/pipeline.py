@@ -63,6 +63,13 @@ def _as_of(clean: CleanResult, as_of) -> pd.Timestamp:
     return clean.transactions[Col.TIMESTAMP].max().normalize() + pd.Timedelta(days=1)
 
 # %% ../nbs/06a_pipeline.ipynb #d0cee1ab
+def _cleaner_as_of(cleaner: TransactionCleaner, as_of) -> TransactionCleaner:
+    "A copy of `cleaner` that removes rows at or after `as_of` before netting returns or computing outlier thresholds."
+    if as_of is None or as_of == "": return cleaner
+    end = pd.Timestamp(as_of) if cleaner.as_of is None else min(pd.Timestamp(as_of), pd.Timestamp(cleaner.as_of))
+    c = copy.copy(cleaner); c.as_of = end
+    return c
+
 def features(self: SegmentPipeline,
              transactions,  # raw log: DataFrame in the canonical schema, `TransactionSource` or DuckDB relation
              as_of=None,  # features use rows before this timestamp (default: the day after the last row)
@@ -70,7 +77,7 @@ def features(self: SegmentPipeline,
             ) -> tuple[pd.DataFrame, CleanResult]:
     "Customer features (one row per customer) and the cleaning result, with this pipeline's settings."
     cleaner = getattr(self, "cleaner_", None) or copy.deepcopy(self.cleaner or TransactionCleaner())
-    clean = cleaner.clean(transactions)
+    clean = _cleaner_as_of(cleaner, as_of).clean(transactions)
     groups = tuple(self.feature_groups) + (("attributes",) if customers is not None and "attributes" not in self.feature_groups else ())
     feats = customer_features(clean, _as_of(clean, as_of), customers, groups=groups)
     if hasattr(self, "feature_names_in_"): feats = feats.reindex(columns=self.feature_names_in_, fill_value=0.0)

@@ -18,11 +18,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .clustering import _SMALL, SegmentModel, _sample_index, _threads, assign_nearest
+from .core import Col, SchemaError
 
 # %% auto #0
-__all__ = ['SilhouetteEstimate', 'silhouette_estimate', 'knee_point', 'gap_statistic', 'prediction_strength', 'segment_indices',
-           'choose_k', 'KSelection', 'k_selection', 'scalings', 'SearchResult', 'search_segmentations',
-           'StabilityResult', 'bootstrap_stability', 'ConsensusClustering']
+__all__ = ['STABILITY_MEANING', 'SilhouetteEstimate', 'silhouette_estimate', 'knee_point', 'gap_statistic', 'prediction_strength',
+           'segment_indices', 'choose_k', 'KSelection', 'k_selection', 'scalings', 'SearchResult',
+           'search_segmentations', 'StabilityResult', 'bootstrap_stability', 'stability_table', 'ConsensusClustering']
 
 # %% ../nbs/06_tuning.ipynb #4c49730b
 @dataclass
@@ -336,42 +337,115 @@ def search_segmentations(X,  # customer features (DataFrame or array)
     best = _pipeline(*params.values(), representations, scaling, int(t.seed[j]), model_params).fit(X)  # same seed: same fit
     return SearchResult(t.drop(columns="order"), params, best)
 
-# %% ../nbs/06_tuning.ipynb #57184978
+# %% ../nbs/06_tuning.ipynb #b8bd83b1
 @dataclass
 class StabilityResult:
     "Bootstrap agreement of refits with the reference fit."
-    ari: np.ndarray  # ARI of each refit on the shared rows
-    jaccard: pd.DataFrame  # segment × refit: best-match Jaccard
+    ari: np.ndarray  # ARI of each refit with the reference on the shared customers/rows
+    jaccard: pd.DataFrame  # reference segment × refit: best-match Jaccard
+    k: np.ndarray | None = None  # segments of each refit
+    scope: str = "model only"  # what was refitted: 'model only', 'whole pipeline' or 'whole pipeline (k fixed at K)'
+    customers: int | None = None  # customers (rows) per refit
 
     @property
     def mean_ari(self) -> float: return float(self.ari.mean())
-    def __repr__(self): return f"StabilityResult(ARI {self.mean_ari:.3f} ± {self.ari.std():.3f}, min segment Jaccard {self.jaccard.mean(axis=1).min():.3f})"
+    def __repr__(self): return (f"StabilityResult({self.scope}: ARI {self.mean_ari:.3f} ± {self.ari.std():.3f}, "
+                                f"min segment Jaccard {self.jaccard.mean(axis=1).min():.3f})")
 
-# %% ../nbs/06_tuning.ipynb #fd67b660
+# %% ../nbs/06_tuning.ipynb #b3b59c62
 def _best_jaccard(ref: np.ndarray, new: np.ndarray) -> dict:
     "Per reference segment: max Jaccard with any segment of `new` (same rows)."
     ct = pd.crosstab(ref, new).to_numpy().astype(float)
     union = ct.sum(1)[:, None] + ct.sum(0)[None] - ct
     return dict(zip(np.unique(ref), (ct / union).max(1)))
 
-def bootstrap_stability(model,  # an unfitted estimator or pipeline (cloned for every fit)
-                        X,  # data
-                        n_boot: int = 10,  # refits
-                        sample_frac: float = 0.8,  # share of rows per refit
-                        random_state=None,  # seed / RandomState
-                       ) -> StabilityResult:
-    "ARI and per-segment Jaccard of subsample refits against the full-data fit."
-    rng = check_random_state(random_state)
-    ref = clone(model).fit(X).predict(X); n = len(ref); aris, jac = [], {}
+def _reseeded(model, rng):
+    "An unfitted copy of `model` with a fresh seed for its final estimator."
+    m = clone(model)
+    if isinstance(m, Pipeline): m[-1].set_params(random_state=rng.randint(2**31 - 1))
+    elif "random_state" in m.get_params(): m.set_params(random_state=rng.randint(2**31 - 1))
+    return m
+
+# %% ../nbs/06_tuning.ipynb #dbc097d3
+def _model_stability(model, X, n_boot, sample_frac, rng, reference) -> StabilityResult:
+    "Refit `model` on row subsamples of the fixed matrix `X`."
+    ref = np.asarray((reference if reference is not None else clone(model).fit(X)).predict(X)); n = len(ref)
+    aris, jac, ks = [], {}, []
     for b in range(n_boot):
         idx = np.sort(rng.choice(n, int(sample_frac * n), replace=False))
         sub = X.iloc[idx] if isinstance(X, pd.DataFrame) else X[idx]
-        m = clone(model)
-        if isinstance(m, Pipeline): m[-1].set_params(random_state=rng.randint(2**31 - 1))
-        elif "random_state" in m.get_params(): m.set_params(random_state=rng.randint(2**31 - 1))
-        lab = m.fit(sub).predict(sub)
-        aris.append(adjusted_rand_score(ref[idx], lab)); jac[b] = _best_jaccard(ref[idx], lab)
-    return StabilityResult(np.array(aris), pd.DataFrame(jac).rename_axis("segment"))
+        lab = _reseeded(model, rng).fit(sub).predict(sub)
+        aris.append(adjusted_rand_score(ref[idx], lab)); jac[b] = _best_jaccard(ref[idx], lab); ks.append(len(np.unique(lab)))
+    return StabilityResult(np.array(aris), pd.DataFrame(jac).rename_axis("segment"), np.array(ks), "model only", int(sample_frac * n))
+
+# %% ../nbs/06_tuning.ipynb #011ef303
+def _refit_plan(pipe, ref_pipe, refit_k: bool) -> tuple[dict, str]:
+    "The parameters every refit overrides, and the scope label saying what was refitted."
+    if pipe.n_segments != "auto" or refit_k: return {}, "whole pipeline"
+    return {"n_segments": ref_pipe.n_segments_}, f"whole pipeline (k fixed at {ref_pipe.n_segments_})"
+
+def _pipeline_stability(pipe, tx, n_boot, sample_frac, rng, reference, fit_params, refit_k) -> StabilityResult:
+    "Refit the whole `SegmentPipeline` on customer subsamples of the raw log `tx` (each customer with all their lines)."
+    ref_pipe = reference if reference is not None else clone(pipe).fit(tx, **fit_params)
+    ref, fit_params = ref_pipe.labels_, {"as_of": ref_pipe.as_of_} | fit_params  # every refit as of the same date
+    overrides, scope = _refit_plan(pipe, ref_pipe, refit_k)
+    n, aris, jac, ks = int(sample_frac * len(ref)), [], {}, []
+    for b in range(n_boot):
+        drawn = ref.index[np.sort(rng.choice(len(ref), n, replace=False))]
+        m = _reseeded(pipe, rng).set_params(**overrides)
+        lab = m.fit(tx[tx[Col.CUSTOMER].isin(drawn)], **fit_params).labels_
+        shared = lab.index.intersection(ref.index)
+        aris.append(adjusted_rand_score(ref[shared], lab[shared])); jac[b] = _best_jaccard(ref[shared].to_numpy(), lab[shared].to_numpy())
+        ks.append(m.n_segments_)
+    return StabilityResult(np.array(aris), pd.DataFrame(jac).rename_axis("segment"), np.array(ks), scope, n)
+
+# %% ../nbs/06_tuning.ipynb #0dd4e2df
+def bootstrap_stability(model,  # unfitted estimator, sklearn Pipeline or `SegmentPipeline` (cloned and reseeded for every refit)
+                        X,  # data: a fixed matrix (model only), or the raw transaction log for a `SegmentPipeline`
+                        n_boot: int = 10,  # refits
+                        sample_frac: float = 0.8,  # share of rows (customers, for a `SegmentPipeline`) per refit
+                        random_state=None,  # seed / RandomState
+                        reference=None,  # the full-data fit to compare with, already fitted on `X` (saves one fit); None: fit a clone of `model`
+                        fit_params: dict | None = None,  # `SegmentPipeline.fit` keywords, e.g. {'customers': ...}; as_of defaults to the reference's
+                        refit_k: bool = True,  # n_segments='auto': choose k again in every refit (False: fix it at the reference's k)
+                       ) -> StabilityResult:
+    "ARI and per-segment Jaccard of subsample refits against the full-data fit: of the model only, or of the whole pipeline."
+    from segment_lib.pipeline import SegmentPipeline  # lazy: pipeline imports this module
+    if not 0 < sample_frac <= 1: raise ValueError(f"sample_frac={sample_frac!r} must be in (0, 1], e.g. 0.8")
+    rng = check_random_state(random_state)
+    if isinstance(model, SegmentPipeline):
+        if not isinstance(X, pd.DataFrame) or Col.CUSTOMER not in X:
+            raise SchemaError(f"a SegmentPipeline is refitted on the raw transaction log; X is a {type(X).__name__} "
+                             f"without a '{Col.CUSTOMER}' column (pass the transactions, or pipe.model_ with pipe.embedding_ for the model only)")
+        return _pipeline_stability(model, X, n_boot, sample_frac, rng, reference, fit_params or {}, refit_k)
+    if fit_params: raise ValueError("fit_params= is for a SegmentPipeline; a model on a fixed matrix takes none")
+    return _model_stability(model, X, n_boot, sample_frac, rng, reference)
+
+# %% ../nbs/06_tuning.ipynb #a8ee968c
+STABILITY_MEANING = {
+    "model only": "the clustering, on the fixed representation of the full fit",
+    "whole pipeline": "everything: cleaning thresholds, scaling, representation, k",
+}
+
+def _k_counts(k) -> str:
+    "'6' when every refit chose 6; '5 (2×), 6 (3×)' otherwise."
+    counts = pd.Series(k).value_counts().sort_index()
+    return str(counts.index[0]) if len(counts) == 1 else ", ".join(f"{v} ({n}×)" for v, n in counts.items())
+
+def stability_table(results: dict[str, StabilityResult],  # row label -> result, e.g. {'model only': ..., 'whole pipeline': ...}
+                    digits: int = 3,  # rounding of the indices
+                   ) -> pd.DataFrame:
+    "One row per result: what is refitted, refits, mean / lowest / highest ARI, k of the refits, mean Jaccard per segment."
+    rows = {}
+    for label, r in results.items():
+        what = STABILITY_MEANING["whole pipeline" if r.scope.startswith("whole") else "model only"]
+        if "k fixed" in r.scope: what = f"{what.replace(', k', '')} ({r.scope.partition(' (')[2]}"  # '... representation (k fixed at 6)'
+        jac = r.jaccard.mean(axis=1).round(digits)
+        rows[label] = {"what is refitted": what, "refits": len(r.ari), "customers per refit": r.customers,
+                       "mean ARI": round(r.mean_ari, digits), "lowest ARI": round(float(r.ari.min()), digits),
+                       "highest ARI": round(float(r.ari.max()), digits), "k of the refits": _k_counts(r.k) if r.k is not None else "",
+                       **{f"Jaccard, segment {s}": v for s, v in jac.items()}}
+    return pd.DataFrame(rows).T.rename_axis("stability")
 
 # %% ../nbs/06_tuning.ipynb #5af7e813
 class ConsensusClustering(ClusterMixin, BaseEstimator):

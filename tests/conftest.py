@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: repository paths, the real UCI data from ../shared, test flags."""
+"""Shared pytest fixtures: repository paths, the real UCI data from ../shared, test flags, and a fresh-machine
+environment for every test (no SEGMENT_LIB_* setting of the user's, a temporary cache)."""
 import os
 from configparser import ConfigParser
 from pathlib import Path
@@ -17,6 +18,20 @@ def enabled_flags() -> set[str]:
 def all_flags() -> set[str]:
     cfg = ConfigParser(delimiters=["="]); cfg.read(ROOT / "settings.ini")
     return set(cfg["DEFAULT"].get("tst_flags", "").split())
+
+
+SUITE_VARS = ("SEGMENT_LIB_TEST_FLAGS",)  # the only SEGMENT_LIB_* variable the suite reads from the caller
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_machine(tmp_path_factory):
+    """Every test runs as on a fresh machine: each SEGMENT_LIB_* variable of the caller (the UCI path, the cache,
+    an LLM endpoint, a device, a reports folder) is unset and the cache is an empty temporary folder, for this process
+    and the kernels and interpreters it starts. A test that needs a variable sets it itself."""
+    with pytest.MonkeyPatch.context() as mp:
+        for var in [v for v in os.environ if v.startswith("SEGMENT_LIB_") and v not in SUITE_VARS]: mp.delenv(var)
+        mp.setenv("SEGMENT_LIB_CACHE", str(tmp_path_factory.mktemp("segment_lib_cache")))
+        yield
 
 
 @pytest.fixture(scope="session")
