@@ -434,17 +434,23 @@ def _k_counts(k) -> str:
 
 def stability_table(results: dict[str, StabilityResult],  # row label -> result, e.g. {'model only': ..., 'whole pipeline': ...}
                     digits: int = 3,  # rounding of the indices
+                    names: dict | None = None,  # segment label -> display name for the Jaccard columns
+                    labels: pd.Series | None = None,  # the full fit's segment per customer: with `min_segment_size`, hides small segments
+                    min_segment_size: int = 1,  # segments of the full fit with fewer customers get no Jaccard column
                    ) -> pd.DataFrame:
-    "One row per result: what is refitted, refits, mean / lowest / highest ARI, k of the refits, mean Jaccard per segment."
+    "One row per result: what is refitted, refits, mean / lowest / highest ARI, k of the refits, mean Jaccard per shown segment."
+    sizes = pd.Series(labels).astype(str).value_counts() if labels is not None else None
     rows = {}
     for label, r in results.items():
         what = STABILITY_MEANING["whole pipeline" if r.scope.startswith("whole") else "model only"]
         if "k fixed" in r.scope: what = f"{what.replace(', k', '')} ({r.scope.partition(' (')[2]}"  # '... representation (k fixed at 6)'
         jac = r.jaccard.mean(axis=1).round(digits)
+        if sizes is not None: jac = jac[[sizes.get(str(s), 0) >= min_segment_size for s in jac.index]]
+        jac.index = [(names or {}).get(str(s), f"segment {s}") for s in jac.index]
         rows[label] = {"what is refitted": what, "refits": len(r.ari), "customers per refit": r.customers,
                        "mean ARI": round(r.mean_ari, digits), "lowest ARI": round(float(r.ari.min()), digits),
                        "highest ARI": round(float(r.ari.max()), digits), "k of the refits": _k_counts(r.k) if r.k is not None else "",
-                       **{f"Jaccard, segment {s}": v for s, v in jac.items()}}
+                       **{f"Jaccard, {s}": v for s, v in jac.items()}}
     return pd.DataFrame(rows).T.rename_axis("stability")
 
 # %% ../nbs/06_tuning.ipynb #5af7e813
