@@ -26,7 +26,7 @@ __all__ = ['UCI_MAPPING', 'MAPPINGS', 'DEFAULT_ITEM', 'DATE_ORDERS', 'MAX_LINE_V
            'TOTALS_MIN_LINES', 'UCI_URL', 'UCI_ENV', 'resolve_mapping', 'TransactionSource', 'relation', 'to_pandas',
            'read_transactions', 'read_customers', 'online_retail', 'describe_transactions']
 
-# %% ../nbs/01_data.ipynb #09758080
+# %% ../nbs/01_data.ipynb #53f71286
 UCI_MAPPING: dict[str, str] = {
     "CustomerID": Col.CUSTOMER, "InvoiceNo": Col.ORDER, "StockCode": Col.ITEM,
     "Description": Col.DESCRIPTION, "Quantity": Col.QUANTITY, "UnitPrice": Col.PRICE,
@@ -265,7 +265,7 @@ def _source_kind(source) -> str:
     raise DataSourceError(f"cannot tell the format of {str(source)!r}; use a .csv, .parquet, .xlsx or .duckdb "
                           "file, a folder of parquet files, or pass a pandas DataFrame")
 
-# %% ../nbs/01_data.ipynb #06cc3804
+# %% ../nbs/01_data.ipynb #14c9e784
 def _check_path(path) -> Path:
     "The path as a `Path`, or a `DataSourceError` saying why it cannot be read."
     p = Path(path).expanduser()
@@ -456,7 +456,7 @@ def read_transactions(source,  # path, DataFrame or DuckDB relation (see `Transa
     "Read and validate a transaction log into a pandas DataFrame with the canonical schema."
     return TransactionSource(source, mapping, **kwargs).to_pandas()
 
-# %% ../nbs/01_data.ipynb #c882a74b
+# %% ../nbs/01_data.ipynb #cd208149
 def read_customers(source,  # path or DataFrame with one row per customer
                    customer_col: str = Col.CUSTOMER,  # the column holding the customer id
                   ) -> pd.DataFrame:
@@ -474,7 +474,7 @@ def read_customers(source,  # path or DataFrame with one row per customer
     if "signup_date" in df: df["signup_date"] = pd.to_datetime(df["signup_date"]).astype("datetime64[us]")
     return df
 
-# %% ../nbs/01_data.ipynb #c2400a60
+# %% ../nbs/01_data.ipynb #5df03eab
 def _read_any(path) -> pd.DataFrame:
     "Read a small table from any supported file format into pandas."
     kind = _source_kind(path); _check_path(path)
@@ -484,11 +484,11 @@ def _read_any(path) -> pd.DataFrame:
         if kind == "parquet": return con.read_parquet(str(path)).df()
     raise DataSourceError(f"read customer tables from .csv, .parquet or .xlsx files, not {str(path)!r}")
 
-# %% ../nbs/01_data.ipynb #4bbc0a9c
+# %% ../nbs/01_data.ipynb #800b33c5
 UCI_URL = "https://archive.ics.uci.edu/static/public/352/online+retail.zip"
 UCI_ENV = "SEGMENT_LIB_ONLINE_RETAIL"
 
-# %% ../nbs/01_data.ipynb #1510f09b
+# %% ../nbs/01_data.ipynb #c5697636
 def _find_online_retail(path=None, download: bool = True) -> Path:
     "The location of the UCI file: argument, environment variable, cache, or a fresh download."
     if path is not None: return _check_path(path)
@@ -500,7 +500,7 @@ def _find_online_retail(path=None, download: bool = True) -> Path:
     if not download: raise DataSourceError(f"the UCI Online Retail data is not cached and download=False; {hint}")
     return _download_online_retail(hint)
 
-# %% ../nbs/01_data.ipynb #282e2917
+# %% ../nbs/01_data.ipynb #36177eb4
 def _download_online_retail(hint: str) -> Path:
     "Download the UCI zip into the cache, convert it to parquet once, return the parquet path."
     target = cache_dir("data") / "online_retail.parquet"
@@ -513,7 +513,7 @@ def _download_online_retail(hint: str) -> Path:
     zpath.unlink()
     return target
 
-# %% ../nbs/01_data.ipynb #ad5aaf9d
+# %% ../nbs/01_data.ipynb #617e5067
 def online_retail(path: str | os.PathLike | None = None,  # local .parquet/.xlsx/.csv copy; None: env var, cache, download
                   download: bool = True,  # download from UCI when nothing local is found
                   as_source: bool = False,  # return a lazy `TransactionSource` instead of a DataFrame
@@ -522,7 +522,7 @@ def online_retail(path: str | os.PathLike | None = None,  # local .parquet/.xlsx
     src = TransactionSource(str(_find_online_retail(path, download)), "uci")
     return src if as_source else src.to_pandas()
 
-# %% ../nbs/01_data.ipynb #7ef458b0
+# %% ../nbs/01_data.ipynb #03468391
 def describe_transactions(tx: pd.DataFrame,  # transactions in the canonical schema
                          ) -> pd.DataFrame:
     "One-column summary of a raw transaction log: size, span, and how much of it looks dirty."

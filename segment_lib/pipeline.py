@@ -55,6 +55,18 @@ class SegmentPipeline(ClusterMixin, BaseEstimator):
         self.ks, self.min_segment_share, self.exclude_outliers = ks, min_segment_share, exclude_outliers
         self.cleaner, self.model_params, self.random_state = cleaner, model_params, random_state
 
+# %% ../nbs/06a_pipeline.ipynb #4d664efb
+def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
+                  n_segments,  # the pipeline's n_segments (an int or 'auto')
+                 ) -> None:
+    "`SchemaError` unless enough customers behave differently to form `n_segments` segments (at least 2)."
+    need = n_segments if isinstance(n_segments, (int, np.integer)) else 2
+    distinct = len(feats.select_dtypes("number").drop_duplicates())
+    if distinct < max(int(need), 2):
+        raise SchemaError(f"{len(feats)} customer(s) left to segment after cleaning, with {distinct} different behaviour(s); "
+                          f"segmenting into {need} segments needs at least {max(int(need), 2)} customers with different behaviour: "
+                          "add data (more customers or a longer period), lower n_segments, or see the cleaning audit")
+
 # %% ../nbs/06a_pipeline.ipynb #90decd4b
 def _as_of(clean: CleanResult, as_of) -> pd.Timestamp:
     "The as-of timestamp: given, or midnight after the last clean transaction."
@@ -189,7 +201,7 @@ def _represent(self: SegmentPipeline,
     return pd.concat(blocks, axis=1)
 SegmentPipeline._feature_block, SegmentPipeline._represent = _feature_block, _represent
 
-# %% ../nbs/06a_pipeline.ipynb #1447a570
+# %% ../nbs/06a_pipeline.ipynb #020f3c09
 def fit(self: SegmentPipeline,
         X,  # raw transactions (see `features`)
         y=None,  # ignored
@@ -206,6 +218,7 @@ def fit(self: SegmentPipeline,
     fit_rows = ~feats.index.isin(self.outliers_)
     self.share_means_ = self._share_means(feats[fit_rows])
     prepared = self._prepare(feats)
+    _check_spread(prepared[fit_rows], self.n_segments)
     self.transformer_ = make_feature_pipeline(prepared, self.skew, self.scaler, max_correlation=self.max_correlation,
                                               pca_components=self.pca_components, random_state=rs.randint(2**31 - 1)).fit(prepared[fit_rows])
     names = self.transformer_.get_feature_names_out()
