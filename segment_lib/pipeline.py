@@ -55,7 +55,7 @@ class SegmentPipeline(ClusterMixin, BaseEstimator):
         self.ks, self.min_segment_share, self.exclude_outliers = ks, min_segment_share, exclude_outliers
         self.cleaner, self.model_params, self.random_state = cleaner, model_params, random_state
 
-# %% ../nbs/06a_pipeline.ipynb #4d664efb
+# %% ../nbs/06a_pipeline.ipynb #bb1df135
 def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
                   n_segments,  # the pipeline's n_segments (an int or 'auto')
                  ) -> None:
@@ -67,11 +67,15 @@ def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
                           f"segmenting into {need} segments needs at least {max(int(need), 2)} customers with different behaviour: "
                           "add data (more customers or a longer period), lower n_segments, or see the cleaning audit")
 
-# %% ../nbs/06a_pipeline.ipynb #90decd4b
+# %% ../nbs/06a_pipeline.ipynb #1c8b8f46
 def _as_of(clean: CleanResult, as_of) -> pd.Timestamp:
     "The as-of timestamp: given, or midnight after the last clean transaction."
     if as_of is not None and as_of != "": return pd.Timestamp(as_of)
-    if clean.transactions.empty: raise SchemaError("no clean transactions left to compute features from; see the cleaning audit")
+    if clean.transactions.empty:
+        a = clean.audit[(clean.audit.step == "removed") & (clean.audit.rows > 0)]
+        why = ", ".join(f"{r.rows} {r.reason}" for r in a.itertuples()) or "none"
+        raise SchemaError(f"no clean transactions left to compute features from: the cleaner removed every row ({why}); "
+                          "check the columns those reasons name (e.g. unit_price > 0, a customer_id, a quantity) in the cleaning audit")
     return clean.transactions[Col.TIMESTAMP].max().normalize() + pd.Timedelta(days=1)
 
 # %% ../nbs/06a_pipeline.ipynb #d0cee1ab
@@ -201,7 +205,7 @@ def _represent(self: SegmentPipeline,
     return pd.concat(blocks, axis=1)
 SegmentPipeline._feature_block, SegmentPipeline._represent = _feature_block, _represent
 
-# %% ../nbs/06a_pipeline.ipynb #020f3c09
+# %% ../nbs/06a_pipeline.ipynb #e48c9389
 def fit(self: SegmentPipeline,
         X,  # raw transactions (see `features`)
         y=None,  # ignored
