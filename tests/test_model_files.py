@@ -26,12 +26,14 @@ def saved(shop, tmp_path_factory):
 
 @pytest.mark.parametrize("kw", [dict(algorithm=a) for a in ALGORITHMS]
                          + [dict(representation=r) for r in ("encoder", "taste", "combined")]
-                         + [dict(pca_components=3, skew="yeo-johnson", scaler="minmax"), dict(skew="quantile", scaler="standard")],
+                         + [dict(pca_components=3, skew="yeo-johnson", scaler="minmax"), dict(skew="quantile", scaler="standard"),
+                            dict(n_segments="auto", ks=(2, 3))],
                          ids=lambda kw: "-".join(map(str, kw.values())))
 def test_every_pipeline_round_trips(kw, shop, tmp_path):
-    p = SegmentPipeline(n_segments=3, random_state=0, **kw).fit(shop)
+    p = SegmentPipeline(**{"n_segments": 3, "random_state": 0} | kw).fit(shop)
     back = SegmentPipeline.load(p.save(tmp_path / "m.segmodel"))
     np.testing.assert_array_equal(back.predict(shop), p.predict(shop))
+    if p.k_selection_ is not None: assert back.k_selection_.k == p.k_selection_.k
 
 
 class _Evil:
