@@ -194,6 +194,9 @@ def test_huge_line_revenue_rejected():
         read_transactions(df)
     with pytest.raises(SchemaError, match=r"unit_price.*1e\+32"):
         TransactionCleaner().clean(df)
+    totals = df.drop(columns="unit_price").assign(Total=[2.0, 1e32])
+    with pytest.raises(SchemaError, match=r"column 'Total' \(amount\).*row 1"):
+        read_transactions(totals, {"Total": "amount"})
 
 
 @pytest.mark.parametrize("col,values,ok", [
