@@ -55,7 +55,7 @@ class SegmentPipeline(ClusterMixin, BaseEstimator):
         self.ks, self.min_segment_share, self.exclude_outliers = ks, min_segment_share, exclude_outliers
         self.cleaner, self.model_params, self.random_state = cleaner, model_params, random_state
 
-# %% ../nbs/06a_pipeline.ipynb #bb1df135
+# %% ../nbs/06a_pipeline.ipynb #8bc3d5d1
 def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
                   n_segments,  # the pipeline's n_segments (an int or 'auto')
                  ) -> None:
@@ -67,7 +67,7 @@ def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
                           f"segmenting into {need} segments needs at least {max(int(need), 2)} customers with different behaviour: "
                           "add data (more customers or a longer period), lower n_segments, or see the cleaning audit")
 
-# %% ../nbs/06a_pipeline.ipynb #1c8b8f46
+# %% ../nbs/06a_pipeline.ipynb #f77c104e
 def _as_of(clean: CleanResult, as_of) -> pd.Timestamp:
     "The as-of timestamp: given, or midnight after the last clean transaction."
     if as_of is not None and as_of != "": return pd.Timestamp(as_of)
@@ -205,7 +205,7 @@ def _represent(self: SegmentPipeline,
     return pd.concat(blocks, axis=1)
 SegmentPipeline._feature_block, SegmentPipeline._represent = _feature_block, _represent
 
-# %% ../nbs/06a_pipeline.ipynb #e48c9389
+# %% ../nbs/06a_pipeline.ipynb #7baadfd3
 def fit(self: SegmentPipeline,
         X,  # raw transactions (see `features`)
         y=None,  # ignored
@@ -273,7 +273,7 @@ def fit_predict(self: SegmentPipeline, X, y=None, as_of=None, customers: pd.Data
     return self.fit(X, as_of=as_of, customers=customers).labels_
 SegmentPipeline.fit_predict = fit_predict
 
-# %% ../nbs/06a_pipeline.ipynb #b26f7774
+# %% ../nbs/06a_pipeline.ipynb #edf85458
 def save(self: SegmentPipeline,
          path: str | Path,  # file to write
         ) -> Path:
@@ -287,9 +287,12 @@ def save(self: SegmentPipeline,
     return save_model(slim, path)
 SegmentPipeline.save = save
 
-def _load(cls, path: str | Path) -> SegmentPipeline:
-    "Load a pipeline written by `SegmentPipeline.save`."
-    obj = load_model(path)
+def _load(cls,
+          path: str | Path,  # file written by `save`
+          trusted=(),  # your own classes in the pipeline (e.g. a custom text encoder): classes or 'module.Class' names
+         ) -> SegmentPipeline:
+    "Load a pipeline written by `SegmentPipeline.save` (never runs code from the file; see `segment_lib.persist`)."
+    obj = load_model(path, trusted)
     if not isinstance(obj, cls): raise SchemaError(f"{path} holds a {type(obj).__name__}, not a SegmentPipeline")
     return obj
 SegmentPipeline.load = classmethod(_load)
