@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--representation", default="features", choices=tuple(REPRESENTATIONS), help="what customers are clustered on")
     r.add_argument("--random-state", type=int, default=0, help="seed: same data + seed = same segments")
     r.add_argument("--min-segment-size", type=int, default=50, help="no group of fewer customers is shown, on its own or pooled")
-    r.add_argument("--previous-model", default="", help="a model file an earlier report of this shop wrote: the report shows how customers moved since")
+    r.add_argument("--previous-model", default="", help="the model.segmodel an earlier report of this shop wrote: the report shows how customers moved since")
     r.add_argument("--export-members", default="", help="write customer id, segment and name of every customer to this .csv/.parquet (never into --out)")
     r.add_argument("--cutoff", default="", help="evaluation: first day of the test window; empty: 90 days before the last transaction")
     r.add_argument("--n-customers", type=int, default=3000, help="synthetic shop size (--data synthetic)")

@@ -16,12 +16,13 @@ if TYPE_CHECKING:  # heavy imports, for annotations only
     import torch
 
 # %% auto #0
-__all__ = ['REQUIRED_COLUMNS', 'OPTIONAL_COLUMNS', 'ID_COLUMNS', 'TEXT_COLUMNS', 'NUMERIC_COLUMNS', 'CUSTOMER_ATTRIBUTE_COLUMNS',
-           'EXTRAS', 'Col', 'SegmentLibError', 'SchemaError', 'DataSourceError', 'ModelVersionError', 'columns_hint',
-           'require_columns', 'seed_from', 'torch_device', 'duckdb_connect', 'sql_literal', 'sql_timestamp',
-           'cache_dir', 'MissingExtraError', 'require_extra']
+__all__ = ['REQUIRED_COLUMNS', 'OPTIONAL_COLUMNS', 'ID_COLUMNS', 'TEXT_COLUMNS', 'NUMERIC_COLUMNS', 'DEFAULTED_COLUMNS',
+           'CUSTOMER_ATTRIBUTE_COLUMNS', 'EXTRAS', 'Col', 'SegmentLibError', 'SchemaError', 'DataSourceError',
+           'ModelVersionError', 'ModelFileError', 'DataWarning', 'columns_hint', 'require_columns', 'seed_from',
+           'torch_device', 'duckdb_connect', 'sql_literal', 'sql_timestamp', 'cache_dir', 'MissingExtraError',
+           'require_extra']
 
-# %% ../nbs/00_core.ipynb #dba29dbc
+# %% ../nbs/00_core.ipynb #7065a427
 class Col:
     "Canonical column names of the transaction and customer tables."
     CUSTOMER = "customer_id"  # who bought (string; missing for guest checkouts)
@@ -30,22 +31,24 @@ class Col:
     DESCRIPTION = "description"  # product text, used by the text encoder
     QUANTITY = "quantity"  # units on the line; negative for returns and cancellations
     PRICE = "unit_price"  # price per unit in the shop's currency
-    TIMESTAMP = "timestamp"  # when the line was booked: tz-naive UTC, microsecond precision
+    TIMESTAMP = "timestamp"  # when the line was booked: tz-naive, in the reader's `tz` (UTC by default), microseconds
     COUNTRY = "country"  # optional: market / region
     CATEGORY = "category"  # optional: item category
+    AMOUNT = "amount"  # optional input only: the line total (quantity × unit price); unit_price is derived from it
 
-# %% ../nbs/00_core.ipynb #55f29cef
+# %% ../nbs/00_core.ipynb #f7ba8446
 REQUIRED_COLUMNS: tuple[str, ...] = (Col.CUSTOMER, Col.ORDER, Col.ITEM, Col.DESCRIPTION,
                                      Col.QUANTITY, Col.PRICE, Col.TIMESTAMP)
 OPTIONAL_COLUMNS: tuple[str, ...] = (Col.COUNTRY, Col.CATEGORY)
 ID_COLUMNS: tuple[str, ...] = (Col.CUSTOMER, Col.ORDER, Col.ITEM)
 TEXT_COLUMNS: tuple[str, ...] = ID_COLUMNS + (Col.DESCRIPTION, Col.COUNTRY, Col.CATEGORY)
 NUMERIC_COLUMNS: tuple[str, ...] = (Col.QUANTITY, Col.PRICE)
+DEFAULTED_COLUMNS: tuple[str, ...] = (Col.ORDER, Col.ITEM, Col.DESCRIPTION)  # a source may lack them: `data` fills defaults
 
 # %% ../nbs/00_core.ipynb #3ef66ac6
 CUSTOMER_ATTRIBUTE_COLUMNS: tuple[str, ...] = ("age_band", "gender", "signup_date", "channel")
 
-# %% ../nbs/00_core.ipynb #6348bba9
+# %% ../nbs/00_core.ipynb #07b0df55
 class SegmentLibError(Exception):
     "Base class of every error segment_lib raises about its input or state."
 
@@ -57,6 +60,12 @@ class DataSourceError(SegmentLibError, OSError):
 
 class ModelVersionError(SegmentLibError, RuntimeError):
     "A saved model was written by an incompatible version of segment_lib."
+
+class ModelFileError(SegmentLibError, ValueError):
+    "A model file is damaged (truncated, edited, not a model) or holds a type segment_lib does not load."
+
+class DataWarning(UserWarning):
+    "The data reads, but something in it looks wrong (e.g. unit prices that look like line totals)."
 
 # %% ../nbs/00_core.ipynb #5c731bc5
 def columns_hint(columns: Iterable, limit: int = 12) -> str:

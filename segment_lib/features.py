@@ -42,10 +42,19 @@ BEHAVIOUR_FEATURES: tuple[str, ...] = (
     + tuple(f"share_{s}" for s in SEASONS) + ("share_weekend", "share_holiday"))
 HOLIDAYS: tuple[tuple[str, str], ...] = (("11-20", "12-24"),)  # (MM-DD from, MM-DD to) windows, inclusive: the gift season
 
-# %% ../nbs/03_features.ipynb #4d3a9019
+# %% ../nbs/03_features.ipynb #16906d5f
 def _name(value) -> str:
     "A column-name-safe version of a category or attribute value."
     return re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_") or "blank"
+
+def _names(values) -> dict:
+    "{value: column-name-safe name}, unique: values whose `_name` collides ('toys', 'TOYS!') get `_2`, `_3`, ... in sorted order."
+    out, used = {}, set()
+    for v in sorted(values, key=str):
+        base = n = _name(v); i = 1
+        while n in used: i += 1; n = f"{base}_{i}"
+        out[v] = n; used.add(n)
+    return out
 
 
 
@@ -101,7 +110,7 @@ def _customer_sql(trend_days: float, holidays) -> str:
         {', '.join(shares)}
       FROM ot GROUP BY customer_id)"""
 
-# %% ../nbs/03_features.ipynb #2360569b
+# %% ../nbs/03_features.ipynb #c1fb4cce
 BITMAP_MAX_ITEMS = 65_536  # catalogues up to this size count a customer's distinct items in a bitmap (<= 8 kB, one customer at a time)
 
 def _distinct_items_sql(item_codes: tuple[str, int]) -> str:
@@ -114,7 +123,7 @@ def _distinct_items_sql(item_codes: tuple[str, int]) -> str:
 def _item_sql(categories: Sequence[str], item_codes: tuple[str, int] | None = None) -> str:
     """SQL CTE `s` (return rate, spend per category) and the distinct items: from the (customer, item) pairs in CTE `d`
     (portable; cheaper than COUNT(DISTINCT)) or, given DuckDB `item_codes`, inside `s` from the customer's item codes."""
-    cats = [f"sum(CASE WHEN category = {_lit(v)} THEN quantity * unit_price ELSE 0 END) AS cat_{_name(v)}" for v in categories]
+    cats = [f"sum(CASE WHEN category = {_lit(v)} THEN quantity * unit_price ELSE 0 END) AS cat_{n}" for v, n in _names(categories).items()]
     d = """d AS (SELECT customer_id, count(item_id) AS distinct_items
       FROM (SELECT customer_id, item_id FROM l GROUP BY customer_id, item_id) p GROUP BY customer_id),
     """ if item_codes is None else ""
@@ -122,6 +131,7 @@ def _item_sql(categories: Sequence[str], item_codes: tuple[str, int] | None = No
     src = "l" if item_codes is None else f"l LEFT JOIN {item_codes[0]} ic ON l.item_id = ic.item_id"
     return f"""{d}s AS (SELECT l.customer_id, coalesce(sum(returned_quantity) / nullif(sum(gross_quantity), 0), 0) AS return_rate{di}{''.join(', ' + c for c in cats)}
       FROM {src} GROUP BY l.customer_id)"""
+
 
 
 # %% ../nbs/03_features.ipynb #066ef6b1
@@ -136,7 +146,7 @@ def _attribute_exprs(attributes: dict, as_of) -> list[str]:
         else: out += [f"CASE WHEN {q} = {_lit(v)} THEN 1.0 ELSE 0.0 END AS attr_{_name(col)}_{_name(v)}" for v in spec]
     return out
 
-# %% ../nbs/03_features.ipynb #b5074e7e
+# %% ../nbs/03_features.ipynb #fc274953
 def feature_sql(as_of,  # features use lines with timestamp < as_of
                 dialect: str = "duckdb",  # any sqlglot dialect: 'duckdb', 'spark', ...
                 lines: str = "lines",  # name of the clean-lines table (canonical columns, gross/returned quantity)
@@ -151,7 +161,7 @@ def feature_sql(as_of,  # features use lines with timestamp < as_of
     if item_codes is not None and dialect != "duckdb":
         raise SchemaError(f"item_codes count distinct items with DuckDB list functions; leave item_codes=None for dialect={dialect!r}")
     t = float(trend_days)
-    cats = [f"coalesce(s.cat_{_name(v)} / nullif(c.monetary, 0), 0.0) AS cat_share_{_name(v)}" for v in categories]
+    cats = [f"coalesce(s.cat_{n} / nullif(c.monetary, 0), 0.0) AS cat_share_{n}" for n in _names(categories).values()]
     attrs = _attribute_exprs(attributes or {}, as_of) if customers else []
     trend = f"""CASE WHEN c.days_since_first <= {t} THEN 0.0 ELSE coalesce(
         (c.spend_recent / {t} - (c.monetary - c.spend_recent) / (c.days_since_first - {t}))
@@ -341,7 +351,7 @@ def _attributes_pandas(ids: pd.Index, customers: pd.DataFrame, attrs: dict, as_o
             for v in spec: out[f"attr_{_name(col)}_{_name(v)}"] = (a[col].astype(object) == v).astype(float)
     return out
 
-# %% ../nbs/03_features.ipynb #8fb0ae1e
+# %% ../nbs/03_features.ipynb #13cfd72b
 def _features_pandas(lines, as_of, customers, attrs, categories: bool, trend_days, holidays) -> pd.DataFrame:
     "The pandas engine: the same features from a frame of clean lines."
     as_of = pd.Timestamp(as_of)
@@ -352,9 +362,9 @@ def _features_pandas(lines, as_of, customers, attrs, categories: bool, trend_day
     o = _orders_pandas(l, as_of)
     f = _rfm_pandas(o, l, float(trend_days)).join(_behaviour_pandas(o, holidays))
     if customers is not None: f = f.join(_attributes_pandas(f.index, customers, attrs, as_of))
-    for v in cats:
+    for v, n in _names(cats).items():
         spend = l.revenue.where(l[Col.CATEGORY] == v, 0.0).groupby(l[Col.CUSTOMER]).sum()
-        f[f"cat_share_{_name(v)}"] = (spend / f.monetary.where(f.monetary != 0)).fillna(0.0)
+        f[f"cat_share_{n}"] = (spend / f.monetary.where(f.monetary != 0)).fillna(0.0)
     return f.rename_axis(Col.CUSTOMER).reset_index().sort_values(Col.CUSTOMER, ignore_index=True)
 
 # %% ../nbs/03_features.ipynb #f625381b

@@ -55,11 +55,27 @@ class SegmentPipeline(ClusterMixin, BaseEstimator):
         self.ks, self.min_segment_share, self.exclude_outliers = ks, min_segment_share, exclude_outliers
         self.cleaner, self.model_params, self.random_state = cleaner, model_params, random_state
 
-# %% ../nbs/06a_pipeline.ipynb #90decd4b
+# %% ../nbs/06a_pipeline.ipynb #8bc3d5d1
+def _check_spread(feats: pd.DataFrame,  # the fitting customers' features
+                  n_segments,  # the pipeline's n_segments (an int or 'auto')
+                 ) -> None:
+    "`SchemaError` unless enough customers behave differently to form `n_segments` segments (at least 2)."
+    need = n_segments if isinstance(n_segments, (int, np.integer)) else 2
+    distinct = len(feats.select_dtypes("number").drop_duplicates())
+    if distinct < max(int(need), 2):
+        raise SchemaError(f"{len(feats)} customer(s) left to segment after cleaning, with {distinct} different behaviour(s); "
+                          f"segmenting into {need} segments needs at least {max(int(need), 2)} customers with different behaviour: "
+                          "add data (more customers or a longer period), lower n_segments, or see the cleaning audit")
+
+# %% ../nbs/06a_pipeline.ipynb #f77c104e
 def _as_of(clean: CleanResult, as_of) -> pd.Timestamp:
     "The as-of timestamp: given, or midnight after the last clean transaction."
     if as_of is not None and as_of != "": return pd.Timestamp(as_of)
-    if clean.transactions.empty: raise SchemaError("no clean transactions left to compute features from; see the cleaning audit")
+    if clean.transactions.empty:
+        a = clean.audit[(clean.audit.step == "removed") & (clean.audit.rows > 0)]
+        why = ", ".join(f"{r.rows} {r.reason}" for r in a.itertuples()) or "none"
+        raise SchemaError(f"no clean transactions left to compute features from: the cleaner removed every row ({why}); "
+                          "check the columns those reasons name (e.g. unit_price > 0, a customer_id, a quantity) in the cleaning audit")
     return clean.transactions[Col.TIMESTAMP].max().normalize() + pd.Timedelta(days=1)
 
 # %% ../nbs/06a_pipeline.ipynb #d0cee1ab
@@ -197,7 +213,7 @@ def _represent(self: SegmentPipeline,
     return pd.concat(blocks, axis=1)
 SegmentPipeline._feature_block, SegmentPipeline._represent = _feature_block, _represent
 
-# %% ../nbs/06a_pipeline.ipynb #1447a570
+# %% ../nbs/06a_pipeline.ipynb #7baadfd3
 def fit(self: SegmentPipeline,
         X,  # raw transactions (see `features`)
         y=None,  # ignored
@@ -214,6 +230,7 @@ def fit(self: SegmentPipeline,
     fit_rows = ~feats.index.isin(self.outliers_)
     self.share_means_ = self._share_means(feats[fit_rows])
     prepared = self._prepare(feats)
+    _check_spread(prepared[fit_rows], self.n_segments)
     self.transformer_ = make_feature_pipeline(prepared, self.skew, self.scaler, max_correlation=self.max_correlation,
                                               pca_components=self.pca_components, random_state=rs.randint(2**31 - 1)).fit(prepared[fit_rows])
     names = self.transformer_.get_feature_names_out()
@@ -264,7 +281,7 @@ def fit_predict(self: SegmentPipeline, X, y=None, as_of=None, customers: pd.Data
     return self.fit(X, as_of=as_of, customers=customers).labels_
 SegmentPipeline.fit_predict = fit_predict
 
-# %% ../nbs/06a_pipeline.ipynb #b26f7774
+# %% ../nbs/06a_pipeline.ipynb #edf85458
 def save(self: SegmentPipeline,
          path: str | Path,  # file to write
         ) -> Path:
@@ -278,9 +295,12 @@ def save(self: SegmentPipeline,
     return save_model(slim, path)
 SegmentPipeline.save = save
 
-def _load(cls, path: str | Path) -> SegmentPipeline:
-    "Load a pipeline written by `SegmentPipeline.save`."
-    obj = load_model(path)
+def _load(cls,
+          path: str | Path,  # file written by `save`
+          trusted=(),  # your own classes in the pipeline (e.g. a custom text encoder): classes or 'module.Class' names
+         ) -> SegmentPipeline:
+    "Load a pipeline written by `SegmentPipeline.save` (never runs code from the file; see `segment_lib.persist`)."
+    obj = load_model(path, trusted)
     if not isinstance(obj, cls): raise SchemaError(f"{path} holds a {type(obj).__name__}, not a SegmentPipeline")
     return obj
 SegmentPipeline.load = classmethod(_load)

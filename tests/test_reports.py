@@ -123,7 +123,7 @@ def test_cli_paths_are_relative_to_the_callers_folder(tmp_path, monkeypatch):
     args = ["report", "--data", "logs/shop.parquet", "--mapping", "mapping.json", "--reports", "segment_report", "--k", "4",
             "--min-segment-size", "20"]
     assert _cli(*args, "--out", "first") == 0
-    assert _cli(*args, "--out", "second", "--previous-model", "first/model.joblib", "--export-members", "crm/members.csv") == 0
+    assert _cli(*args, "--out", "second", "--previous-model", "first/model.segmodel", "--export-members", "crm/members.csv") == 0
     assert (tmp_path / "second" / "segment_report.html").exists() and (tmp_path / "second" / "migration.csv").exists()
     members = pd.read_csv(tmp_path / "crm" / "members.csv")
     assert len(members) == tx.Kunde.nunique() and list(members.columns) == ["customer_id", "segment_id", "segment_name", "as_of"]
