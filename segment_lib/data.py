@@ -528,8 +528,8 @@ def online_retail(path: str | os.PathLike | None = None,  # local .parquet/.xlsx
 # %% ../nbs/01_data.ipynb #03468391
 def describe_transactions(tx: pd.DataFrame,  # transactions in the canonical schema
                          ) -> pd.DataFrame:
-    "One-column summary of a raw transaction log: size, span, and how much of it looks dirty."
-    neg = (tx[Col.QUANTITY] < 0) | tx[Col.ORDER].astype("str").str.startswith("C")
+    "One-column summary of a raw transaction log: size, span, and how much of it looks dirty (returns by the cleaner's rule: quantity < 0)."
+    neg = tx[Col.QUANTITY] < 0  # the cleaner's rule; an order id starting with "C" is a cancellation only in the UCI export
     rows = {"lines": len(tx), "orders": tx[Col.ORDER].nunique(), "customers": tx[Col.CUSTOMER].nunique(),
             "items": tx[Col.ITEM].nunique(), "first timestamp": tx[Col.TIMESTAMP].min(),
             "last timestamp": tx[Col.TIMESTAMP].max(),

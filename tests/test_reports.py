@@ -38,7 +38,8 @@ def report_runs(shop_file, out_dir) -> dict:
     runs = {}
     for nb in REPORTS:
         known = pm.inspect_notebook(str(nb))
-        params = {"data": str(shop_file), "random_state": 0, "min_segment_size": MIN_SIZE, "n_boot": 100, "k": "6"}
+        params = {"data": str(shop_file), "random_state": 0, "min_segment_size": MIN_SIZE, "n_boot": 100, "k": "6",
+                  "export_members": str(shop_file.parent / f"members_{nb.stem}.csv")}
         runs[nb.stem] = run_report(nb.stem, out_dir / f"smoke_{nb.stem}", {k: v for k, v in params.items() if k in known},
                                    progress=False)
     return runs
@@ -67,14 +68,20 @@ def test_no_customer_id_in_any_output(report_runs):
                 assert b"cust_" not in f.read_bytes(), f"a customer id appears in {f}"
 
 
-def test_no_small_segment_shown_on_its_own(report_runs):
+def test_no_small_segment_shown_on_its_own(report_runs, shop_file):
     out = report_runs["segment_report"].parent
-    summary = pd.read_csv(out / "segment_summary.csv", index_col=0)
-    assert (summary.customers >= MIN_SIZE).all(), summary.customers  # the pooled group too
-    assert SMALL_SEGMENT in summary.index, "expected the small shop to have segments under the minimum size"
-    for f in ("feature_lift.csv", "top_items.csv"):
-        segs = set(pd.read_csv(out / f).segment.astype(str))
-        assert segs <= set(summary.index.astype(str)), f"{f} shows segments {segs - set(summary.index.astype(str))}"
+    summary = pd.read_csv(out / "segment_summary.csv", thousands=",")
+    assert (summary.Customers >= MIN_SIZE).all(), summary.Customers  # the pooled group too
+    members = pd.read_csv(shop_file.parent / "members_segment_report.csv")  # the private export: every customer
+    sizes = members.segment_id.astype(str).value_counts()
+    shown = set(sizes.index[sizes >= MIN_SIZE]) | ({SMALL_SEGMENT} if sizes[sizes < MIN_SIZE].sum() >= MIN_SIZE else set())
+    assert len(summary) == len(shown), (summary.Segment.tolist(), sizes.to_dict())
+    for f in ("feature_differences.csv", "top_items.csv", "rules.csv", "personas.csv", "keywords.csv"):
+        segs = set(pd.read_csv(out / f).segment.astype(str)) if (out / f).stat().st_size > 1 else set()
+        assert segs <= shown, f"{f} describes segments {segs - shown} (under {MIN_SIZE} customers)"
+    stability = pd.read_csv(out / "stability.csv")
+    jaccard = [c for c in stability.columns if c.startswith("Jaccard")]
+    assert len(jaccard) <= len(shown), jaccard
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -107,7 +114,7 @@ def test_report_renders_with_figures(report_runs, out_dir, tmp_path):
 # --- the command line as a user runs it: relative paths, odd shops, a busy folder --------------------------
 
 from segment_lib.cli import EXIT_BUSY, main  # noqa: E402
-from shops import lapsed_shop, line_total_shop, one_product_shop  # noqa: E402
+from unusual_shops import lapsed_shop, line_total_log, one_product_shop  # noqa: E402
 
 
 def _cli(*argv) -> int:
@@ -142,18 +149,18 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path, monkeypatch, capsy
     assert "is writing 'out'" in capsys.readouterr().err
 
 
-ODD_SHOPS = {"one_product": (one_product_shop, ""), "line_totals": (line_total_shop, '{"sales_value": "amount"}'),
+ODD_SHOPS = {"one_product": (one_product_shop, ""), "line_totals": (line_total_log, '{"sales_value": "amount"}'),
              "lapsed": (lapsed_shop, "")}
 
 
 @pytest.mark.parametrize("shop", list(ODD_SHOPS))
 def test_reports_hold_on_shops_unlike_the_tuning_ones(shop, tmp_path):
     make, mapping = ODD_SHOPS[shop]
-    make(400, seed=1).to_parquet(tmp_path / "log.parquet")
+    make(400, random_state=1).to_parquet(tmp_path / "log.parquet")
     out, min_size = tmp_path / "out", 30
     assert _cli("report", "--data", tmp_path / "log.parquet", "--mapping", mapping, "--out", out, "--min-segment-size", min_size) == 0
-    summary = pd.read_csv(out / "segment_summary.csv", index_col=0)
-    assert (summary.customers >= min_size).all() and summary.name.is_unique, summary
+    summary = pd.read_csv(out / "segment_summary.csv", thousands=",")
+    assert (summary.Customers >= min_size).all() and summary.Segment.is_unique, summary
     audit = pd.read_csv(out / "audit.csv").set_index("reason")
     data = pd.read_csv(out / "data_summary.csv", index_col=0)
     assert int(data.loc["lines", "used for segments"].replace(",", "")) == audit.loc["kept", "rows"]

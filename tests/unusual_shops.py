@@ -50,3 +50,10 @@ def lapsed_shop(n: int = 1500, random_state: int = 0) -> pd.DataFrame:
     personas = _with_shares(lapsed=0.75, loyal_high_spender=0.08, one_time_buyer=0.12, bargain_hunter=0.05)
     personas = tuple(replace(p, lifetime_months=3.0) if p.name == "lapsed" else p for p in personas)
     return make_shop(n, start="2009-12-01", end="2011-12-09", personas=personas, random_state=random_state).transactions
+
+
+def line_total_log(n: int = 400, random_state: int = 0, n_categories: int = 90) -> pd.DataFrame:
+    "A grocery-style export: ~90 departments and each line's total (`sales_value`) instead of a unit price."
+    tx = many_category_shop(n, random_state=random_state)
+    tx["sales_value"] = (tx[Col.QUANTITY] * tx[Col.PRICE]).round(2)
+    return tx.drop(columns=[Col.PRICE])
