@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--algorithm", default="kmeans", choices=ALGORITHMS, help="clustering algorithm")
     r.add_argument("--representation", default="features", choices=tuple(REPRESENTATIONS), help="what customers are clustered on")
     r.add_argument("--random-state", type=int, default=0, help="seed: same data + seed = same segments")
+    r.add_argument("--currency", default="", help="currency symbol or code shown with amounts, e.g. £ or EUR; empty: £ for uci, none otherwise")
     r.add_argument("--min-segment-size", type=int, default=50, help="no group of fewer customers is shown, on its own or pooled")
     r.add_argument("--previous-model", default="", help="the model.segmodel an earlier report of this shop wrote: the report shows how customers moved since")
     r.add_argument("--export-members", default="", help="write customer id, segment and name of every customer to this .csv/.parquet (never into --out)")
@@ -54,7 +55,7 @@ def report_parameters(args: argparse.Namespace) -> dict:
     "Report parameters from parsed command-line arguments (each report takes the ones it declares)."
     return {"data": args.data, "mapping": args.mapping, "as_of": args.as_of, "country": args.country,
             "k": args.k, "algorithm": args.algorithm, "representation": args.representation,
-            "random_state": args.random_state, "min_segment_size": args.min_segment_size,
+            "random_state": args.random_state, "min_segment_size": args.min_segment_size, "currency": args.currency,
             "previous_model": args.previous_model, "export_members": args.export_members,
             "n_customers": args.n_customers, "cutoff": args.cutoff}
 
