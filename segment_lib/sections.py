@@ -14,10 +14,10 @@ from .core import Col, SchemaError
 from .profiling import SMALL_SEGMENT, pool_small_segments, shown_segments
 
 # %% auto #0
-__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'data_summary', 'money', 'audit_table', 'k_selection_table',
-           'candidates_table', 'recommendation_table', 'separation_text', 'k_choice_text', 'segment_metric_table',
-           'evaluation_obstacles', 'matched_previous_labels', 'migration_table', 'matched_names', 'members_table',
-           'write_members']
+__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'data_summary', 'money', 'audit_table', 'evidence_csv',
+           'k_selection_table', 'candidates_table', 'recommendation_table', 'separation_text', 'k_choice_text',
+           'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels', 'migration_table',
+           'matched_names', 'members_table', 'write_members']
 
 # %% ../nbs/09a_sections.ipynb #936f1b6a
 def _describe(tx: pd.DataFrame) -> dict:
@@ -83,11 +83,17 @@ def _readable_indices(t: pd.DataFrame) -> pd.DataFrame:
     "Index columns with words for names; silhouette with its 95 % half-width; constant and helper columns dropped."
     t = t.copy()
     if "silhouette_hw" in t: t["silhouette"] = [f"{v:.2f} ± {h:.2f}" for v, h in zip(t.silhouette, t.silhouette_hw)]
-    if "min_share" in t: t["min_share"] = [f"{v:.1%}" for v in t.min_share]
     if "valid" in t: t["valid"] = t.valid.map({True: "yes", False: "no"})
-    drop = ["n_segments", "unassigned", "silhouette_hw", "gap_se", "seed", "fit_s", "cpu_s", "representation", "scaling"]
+    drop = ["n_segments", "unassigned", "silhouette_hw", "gap_se", "seed", "fit_s", "cpu_s", "representation", "scaling",
+            "min_share"]  # the smallest segment's size would describe a group under the minimum: `valid` says what matters
     t = t.drop(columns=[c for c in drop if c in t]).dropna(axis=1, how="all")
     return t.rename(columns=INDEX_LABELS).round(3)
+
+def evidence_csv(table: pd.DataFrame,  # a k-selection or candidates table
+                 path,  # where to write it
+                ) -> None:
+    "Write an evidence table as CSV without the smallest segment's share (a fact about a group that may be under the minimum)."
+    table.drop(columns=[c for c in ("min_share",) if c in table]).to_csv(path, index=False)
 
 def k_selection_table(table: pd.DataFrame,  # `KSelection.table`
                       k: int,  # the k used

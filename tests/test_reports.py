@@ -172,3 +172,19 @@ def test_reports_hold_on_shops_unlike_the_tuning_ones(shop, tmp_path):
     else:
         assert "not evaluated" in html
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_killed_run_leaves_the_previous_folder_whole(tmp_path):
+    "kill -9 in the middle of a run: the previous report folder is untouched, and the next run takes over the stale lock."
+    import os, signal, sys, time
+    out = tmp_path / "out"; out.mkdir(); (out / "segment_report.html").write_text("the previous run")
+    cli = Path(sys.executable).parent / "segment-lib"
+    p = subprocess.Popen([str(cli), "report", "--n-customers", "150", "--out", str(out), "--quiet"], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock, deadline = tmp_path / ".out.lock", time.time() + 120
+    while not list(tmp_path.glob(".out.tmp-*/segment_report.ipynb")) and time.time() < deadline and p.poll() is None: time.sleep(0.2)
+    os.killpg(p.pid, signal.SIGKILL); p.wait()
+    assert sorted(f.name for f in out.iterdir()) == ["segment_report.html"] and (out / "segment_report.html").read_text() == "the previous run"
+    assert lock.exists(), "the killed run's lock should be left behind (and taken over below)"
+    assert main(["report", "--n-customers", "150", "--out", str(out), "--quiet", "--reports", "segment_report"]) == 0
+    assert (out / "manifest.json").exists() and not lock.exists() and not list(tmp_path.glob(".out.tmp-*"))
