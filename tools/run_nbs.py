@@ -51,8 +51,12 @@ def run(path: Path) -> int:
         shell.run(SETUP)
         shell.run_all(nb, exc_stop=True, preproc=lambda c: c.cell_type != "code" or c.idx_ in skip)
     finally: os.chdir(cwd)
+    from segment_lib.report import _scrub_output, machine_paths
+    shown = {**machine_paths(), str(ROOT): "<segment_lib>"}  # no folder of this machine in the documentation
     for c in nb.cells:
-        if c.cell_type == "code": c.execution_count = None
+        if c.cell_type == "code":
+            c.execution_count = None
+            for o in c.get("outputs", []): _scrub_output(o, shown)
     nb.metadata["segment_lib"] = {"sources": sources_hash(json.loads(json.dumps(nb)))}
     write_nb(nb, path)
     return outputs_size(json.loads(path.read_text()))
