@@ -87,7 +87,7 @@ def _readable_indices(t: pd.DataFrame) -> pd.DataFrame:
     drop = ["n_segments", "unassigned", "silhouette_hw", "gap_se", "seed", "fit_s", "cpu_s", "representation", "scaling",
             "min_share"]  # the smallest segment's size would describe a group under the minimum: `valid` says what matters
     t = t.drop(columns=[c for c in drop if c in t]).dropna(axis=1, how="all")
-    return t.rename(columns=INDEX_LABELS).round(3)
+    return t.rename(columns=INDEX_LABELS).round(3).astype(object).where(lambda d: d.notna(), "—")  # BIC/AIC exist for mixtures only
 
 def evidence_csv(table: pd.DataFrame,  # a k-selection or candidates table
                  path,  # where to write it
@@ -240,13 +240,20 @@ def migration_table(previous,  # the previous `SegmentPipeline` (loaded from its
 # %% ../nbs/09a_sections.ipynb #829c2ebb
 def matched_names(reference,  # the segment report's fitted `SegmentPipeline` (with `segment_names_`)
                   refit,  # the same method refitted on another window
+                  transactions: pd.DataFrame | None = None,  # raw transactions: match by shared customers (else by centres)
                  ) -> dict:
     "Segment label of `refit` (as str) -> the name of the `reference` segment it matches ('segment N' when none)."
-    from segment_lib.clustering import match_segments
     names = getattr(reference, "segment_names_", {}) or {}
-    try: m = match_segments(reference.model_, refit.model_)
-    except (ValueError, AttributeError): return {}
-    return {str(n): names.get(str(o), f"segment {o}") if o >= 0 else f"segment {n} (no match)" for n, o in zip(m.new_segment, m.old_segment)}
+    if transactions is not None:  # the reference's segments of the refit's customers, as of the refit's date
+        old = reference.predict(transactions, as_of=refit.as_of_).astype(int).reindex(refit.labels_.index).dropna().astype(int)
+        pairs = {int(n): int(o) for o, n in _overlap_match(old.to_numpy(), refit.labels_.loc[old.index].astype(int).to_numpy()).items()}
+    else:
+        from segment_lib.clustering import match_segments
+        try: m = match_segments(reference.model_, refit.model_)
+        except (ValueError, AttributeError): return {}
+        pairs = {int(n): int(o) for n, o in zip(m.new_segment, m.old_segment) if o >= 0}
+    return {str(n): names.get(str(pairs[n]), f"segment {pairs[n]}") if n in pairs else f"segment {n} (no match)"
+            for n in sorted(set(refit.labels_.astype(int)))}
 
 # %% ../nbs/09a_sections.ipynb #6a500db0
 def members_table(labels: pd.Series,  # segment per customer (index: customer id), e.g. `SegmentPipeline.labels_`
