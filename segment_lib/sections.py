@@ -14,10 +14,10 @@ from .core import Col, SchemaError
 from .profiling import SMALL_SEGMENT, pool_small_segments, shown_segments
 
 # %% auto #0
-__all__ = ['AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'data_summary', 'money', 'audit_table', 'evidence_csv',
-           'k_selection_table', 'candidates_table', 'recommendation_table', 'separation_text', 'k_choice_text',
-           'segment_metric_table', 'evaluation_obstacles', 'matched_previous_labels', 'migration_table',
-           'matched_names', 'members_table', 'write_members']
+__all__ = ['STABILITY_SCALE', 'AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE', 'data_summary', 'stability_text', 'money',
+           'audit_table', 'evidence_csv', 'k_selection_table', 'candidates_table', 'recommendation_table',
+           'separation_text', 'k_choice_text', 'segment_metric_table', 'evaluation_obstacles',
+           'matched_previous_labels', 'migration_table', 'matched_names', 'members_table', 'write_members']
 
 # %% ../nbs/09a_sections.ipynb #936f1b6a
 def _describe(tx: pd.DataFrame) -> dict:
@@ -49,6 +49,21 @@ def _format_counts(t: pd.DataFrame, currency: str) -> pd.DataFrame:
     money = lambda v: f"{currency}{v:,.2f}" if len(currency) <= 1 else f"{v:,.2f} {currency}"
     fmt = lambda row, v: money(v) if row.startswith("revenue") and isinstance(v, float) else (f"{v:,}" if isinstance(v, (int, np.integer)) else v)
     return pd.DataFrame({c: [fmt(r, v) for r, v in t[c].items()] for c in t}, index=t.index)
+
+# %% ../nbs/09a_sections.ipynb #0a2c4637
+STABILITY_SCALE = ((0.9, "reproduces these segments well"), (0.75, "mostly reproduces these segments"),
+                   (0.5, "only partly reproduces these segments"), (-1.0, "does not reproduce these segments"))
+
+def stability_text(result,  # `tuning.StabilityResult` of the whole pipeline (or of the model only)
+                  ) -> str:
+    "One sentence on how well refits on other customers of the shop reproduce the segments (ARI on a stated scale)."
+    words = next(w for lo, w in STABILITY_SCALE if result.mean_ari >= lo)
+    what = "Refitting everything" if result.scope.startswith("whole") else "Refitting the clustering"
+    ks = sorted(int(k) for k in result.k) if result.k is not None else []
+    chose = f"; the refits chose {', '.join(map(str, ks))} segments" if ks and len(set(ks)) > 1 else ""
+    advice = " Act on the segments that the stability table shows as stable (Jaccard 0.75 or more)." if result.mean_ari < 0.75 else ""
+    return (f"{what} on {len(result.ari)} random 80 % samples of the customers {words} (adjusted Rand index "
+            f"{result.mean_ari:.2f}, from {result.ari.min():.2f} to {result.ari.max():.2f}; 1 = the same segments{chose}).{advice}")
 
 # %% ../nbs/09a_sections.ipynb #9ca4ba49
 AUDIT_REASONS = {"input": "rows in the log", "invalid_value": "invalid values (missing id, date, quantity or price; quantity 0)",
