@@ -335,8 +335,9 @@ def _section_printer(src: Path, name: str, stream) -> Callable:
     import nbformat
     heads, current = {}, None
     for c in nbformat.read(str(src), as_version=4).cells:
-        if c.cell_type == "markdown" and c.source.lstrip().startswith("#"): current = c.source.lstrip().splitlines()[0].lstrip("# ").strip()
-        elif c.cell_type == "code": heads[c.source] = current
+        heads_here = [line.lstrip("# ").strip() for line in c.source.splitlines() if line.startswith("#")] if c.cell_type == "markdown" else []
+        if heads_here: current = heads_here[-1]  # the innermost section the next code cell belongs to
+        if c.cell_type == "code": heads[c.source] = current
     last = [None]
     def hook(cell=None, cell_index=None, **kw):
         h = heads.get(getattr(cell, "source", None))

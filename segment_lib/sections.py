@@ -145,7 +145,7 @@ def recommendation_table(table: pd.DataFrame,  # `evaluation_table` results conc
 SEPARATION_SCALE = ((0.7, "strongly separated: customers sit clearly inside their own segment"),
                     (0.5, "reasonably separated: most customers sit clearly inside their own segment"),
                     (0.25, "weakly separated: the segments overlap, and many customers sit near a boundary"),
-                    (-1.0, "not separated: the segments cut a continuum of customers into parts rather than find distinct groups; "
+                    (-1.0, "not separated: they cut a continuum of customers into parts rather than find distinct groups; "
                            "read them as convenient ranges, not as natural types"))
 
 def separation_text(X,  # (N, D) the representation the segments were found in
