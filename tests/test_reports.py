@@ -68,6 +68,14 @@ def test_no_customer_id_in_any_output(report_runs):
                 assert b"cust_" not in f.read_bytes(), f"a customer id appears in {f}"
 
 
+def test_where_segments_help_has_a_row_per_shown_segment(report_runs):
+    "Issue #15.1: the per-segment table had only a header (labels mapped through a Series indexed by customer)."
+    per = pd.read_csv(report_runs["evaluation_report"].parent / "ndcg_per_segment.csv")
+    assert len(per) >= 1 and (per["customers scored"] >= MIN_SIZE).all(), per
+    table = pd.read_csv(report_runs["evaluation_report"].parent / "recommendation_evaluation.csv", index_col=[0, 1])
+    assert per["customers scored"].sum() <= table.loc[("new items only", "popularity"), "customers"]
+
+
 def test_no_small_segment_shown_on_its_own(report_runs, shop_file):
     out = report_runs["segment_report"].parent
     summary = pd.read_csv(out / "segment_summary.csv", thousands=",")
@@ -166,6 +174,7 @@ def test_reports_hold_on_shops_unlike_the_tuning_ones(shop, tmp_path):
     assert int(data.loc["lines", "used for segments"].replace(",", "")) == audit.loc["kept", "rows"]
     assert int(data.loc["lines", "in the log"].replace(",", "")) == audit.loc["input", "rows"]
     html = (out / "evaluation_report.html").read_text()
+    assert "the number the segment report chose on all purchases" in html, "the evaluation must use the segment report's segmentation"
     if (out / "ndcg_per_segment.csv").exists():
         per = pd.read_csv(out / "ndcg_per_segment.csv")
         assert (per["customers scored"] >= min_size).all()
