@@ -29,7 +29,7 @@ $(VENV)/.installed: settings.ini setup.py constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,spark]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,spark,deep]"
 	touch $@
 
 report: env

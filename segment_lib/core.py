@@ -150,10 +150,11 @@ EXTRAS = {"deep": ("torch", "tokenizers", "safetensors"), "spark": ("pyspark",)}
 
 def require_extra(extra: str,  # 'deep' or 'spark'
                   what: str,  # what needs it, as the user asked for it, e.g. "representation='taste'"
+                  modules: tuple[str, ...] | None = None,  # the modules of the extra it needs (default: all of them)
                  ) -> None:
-    "Raise `MissingExtraError` naming the extra unless every module of `extra` can be imported."
+    "Raise `MissingExtraError` naming the extra unless the modules of `extra` it needs can be imported."
     import importlib.util
-    missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    missing = [m for m in (modules or EXTRAS[extra]) if importlib.util.find_spec(m) is None]
     if missing:
         raise MissingExtraError(f"{what} needs the '{extra}' extra ({', '.join(missing)} not installed): "
                                 f"pip install 'segment_lib[{extra}]'")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from .core import require_extra
-require_extra("deep", "segment_lib.encoder (the torch behaviour encoder)")
+require_extra("deep", "segment_lib.encoder (the torch behaviour encoder)", modules=("torch",))
 import torch
 from torch import nn
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone

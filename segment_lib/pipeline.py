@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .core import Col, SchemaError, require_extra
+from .core import EXTRAS, Col, SchemaError, require_extra
 from .preprocessing import TransactionCleaner, CleanResult
 from .features import customer_features, make_feature_pipeline
 from .clustering import SegmentModel, save_model, load_model, explain_segments
@@ -184,7 +184,9 @@ def _fit_blocks(self: SegmentPipeline, feats: pd.DataFrame, transactions: pd.Dat
     if bad: raise SchemaError(f"representation_params has unknown key(s) {bad}; use 'taste' and/or 'encoder'")
     names, self.block_scales_ = REPRESENTATIONS[self.representation], {}
     if names == ("features",): return
-    require_extra("deep", f"representation={self.representation!r}")
+    needs = ({"torch"} if "encoder" in names else set()) | \
+            (set(EXTRAS["deep"]) if "taste" in names and "encoder" not in (self.representation_params or {}).get("taste", {}) else set())
+    if needs: require_extra("deep", f"representation={self.representation!r}", modules=tuple(sorted(needs)))  # a custom text model needs none
     fit_tx = transactions[transactions[Col.CUSTOMER].isin(feats.index[fit_rows])]
     if "taste" in names: self._fit_taste(fit_tx, int(fit_rows.sum()), rs.randint(2**31 - 1))
     if "encoder" in names: self._fit_encoder(feats[fit_rows], fit_tx, rs.randint(2**31 - 1))
