@@ -596,6 +596,11 @@ SUMMARY_NOTE = ("Shares are of the customers (and revenue) in the segments shown
 def _trait_text(f: str, row: pd.Series, currency: str) -> str | None:
     "Feature `f`'s difference (a `lift` row) in words that are true, or None when the quoted numbers would not show it."
     unit, label = feature_unit(f), feature_label(f)
+    m, pm = float(row["mean"]), float(row["population_mean"])
+    if f.startswith("attr_") and unit == "number" and 0 <= m <= 1 and 0 <= pm <= 1 and float(row["median"]) in (0.0, 1.0):
+        # a one-hot customer attribute: say what share of the segment has it
+        return None if format_percent(m) == format_percent(pm) or np.sign(m - pm) != np.sign(row["std_diff"]) else \
+               f"{format_percent(m)} are {label} (shop: {format_percent(pm)})"
     avg = unit in ("share", "trend")
     v, p = (row["mean"], row["population_mean"]) if avg else (row["median"], row["population_median"])
     v, p = float(v), float(p)
@@ -630,6 +635,8 @@ def segment_traits_text(profile: SegmentProfile,  # from `profile_segments`
         if text: out.append(text); used.append(f)
         if len(out) == n: break
     return out
+
+
 
 # %% ../nbs/07_profiling.ipynb #da01058b
 def segment_summary(profile: SegmentProfile,  # from `profile_segments` (named by `name_segments`, or named here)
