@@ -75,12 +75,12 @@ def _input_path(name: str, value: str, cwd: Path) -> str:
     return str(p)
 
 def _output_path(name: str, value: str, cwd: Path) -> str:
-    "A path argument to write, absolute; its nearest existing folder must be writable."
+    "A path argument to write, absolute; the nearest existing folder above it must be writable."
     p = _resolve(name, value, cwd)
-    parent = next(q for q in [p, *p.parents] if q.exists())
-    if parent != p and not parent.is_dir() or parent == p and not p.is_dir() and name == "out_dir":
-        raise ReportParameterError(f"{_flag(name)} {value!r}: {str(parent)!r} is a file, not a folder")
-    if not os.access(parent, os.W_OK): raise ReportParameterError(f"{_flag(name)} {value!r}: cannot write in {str(parent)!r} (resolved to {str(p)!r})")
+    if name == "out_dir" and p.is_file(): raise ReportParameterError(f"{_flag(name)} {value!r}: {str(p)!r} is a file, not a folder")
+    base = next(q for q in p.parents if q.exists())  # where the file, or the staged report folder, is written
+    if not base.is_dir(): raise ReportParameterError(f"{_flag(name)} {value!r}: {str(base)!r} is a file, not a folder")
+    if not os.access(base, os.W_OK): raise ReportParameterError(f"{_flag(name)} {value!r}: cannot write in {str(base)!r} (resolved to {str(p)!r})")
     return str(p)
 
 # %% ../nbs/10_report.ipynb #839a2950

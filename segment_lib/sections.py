@@ -23,8 +23,7 @@ __all__ = ['STABILITY_SCALE', 'AUDIT_REASONS', 'INDEX_LABELS', 'SEPARATION_SCALE
 def _describe(tx: pd.DataFrame) -> dict:
     "Counts, span and revenue of one transaction table."
     rev = tx[Col.QUANTITY].astype(float) * tx[Col.PRICE].astype(float)
-    cust = tx[Col.CUSTOMER].replace({"nan": np.nan, "None": np.nan, "": np.nan}).dropna()
-    return {"lines": len(tx), "orders": tx[Col.ORDER].nunique(), "customers": cust.nunique(),
+    return {"lines": len(tx), "orders": tx[Col.ORDER].nunique(), "customers": tx[Col.CUSTOMER].nunique(),
             "items": tx[Col.ITEM].nunique(), "first day": f"{tx[Col.TIMESTAMP].min():%Y-%m-%d}",
             "last day": f"{tx[Col.TIMESTAMP].max():%Y-%m-%d}", "return lines (negative quantity)": int((tx[Col.QUANTITY] < 0).sum()),
             "revenue (quantity × unit price, returns subtracted)": float(rev.sum())}
@@ -220,17 +219,26 @@ def _overlap_match(old: np.ndarray, new: np.ndarray) -> dict:
     r, c = linear_sum_assignment(-ct.to_numpy())
     return {ct.index[i]: ct.columns[j] for i, j in zip(r, c)}
 
+def _old_to_new(previous,  # the earlier `SegmentPipeline`
+                current,  # the later (or refitted) `SegmentPipeline`
+                old: pd.Series | None = None,  # the earlier model's labels of customers `current` knows: the fallback
+               ) -> dict:
+    "Earlier segment -> the current one it matches: `match_segments` on the centres when both models share a space, else the largest customer overlap."
+    from segment_lib.clustering import match_segments
+    try:
+        m = match_segments(previous.model_, current.model_)
+        return {int(o): int(n) for n, o in zip(m.new_segment, m.old_segment) if o >= 0}
+    except (ValueError, AttributeError):
+        if old is None: return {}
+        pairs = _overlap_match(old.to_numpy(), current.labels_.reindex(old.index).astype(int).to_numpy())
+        return {int(o): int(n) for o, n in pairs.items()}
+
 def matched_previous_labels(previous,  # the previous `SegmentPipeline`
                             current,  # this run's fitted `SegmentPipeline`
                             old: pd.Series,  # previous labels of the shared customers
                            ) -> pd.Series:
     "The previous labels renamed to the current segment each one matches (unmatched keep 'previous N')."
-    from segment_lib.clustering import match_segments
-    try:
-        m = match_segments(previous.model_, current.model_)
-        pairs = {int(o): int(n) for n, o in zip(m.new_segment, m.old_segment) if o >= 0}
-    except (ValueError, AttributeError):
-        pairs = _overlap_match(old.to_numpy(), current.labels_.reindex(old.index).to_numpy())
+    pairs = _old_to_new(previous, current, old)
     return old.map(lambda o: str(pairs[o]) if o in pairs else f"previous {o}")
 
 # %% ../nbs/09a_sections.ipynb #b66f8266
@@ -255,19 +263,15 @@ def migration_table(previous,  # the previous `SegmentPipeline` (loaded from its
 # %% ../nbs/09a_sections.ipynb #829c2ebb
 def matched_names(reference,  # the segment report's fitted `SegmentPipeline` (with `segment_names_`)
                   refit,  # the same method refitted on another window
-                  transactions: pd.DataFrame | None = None,  # raw transactions: match by shared customers (else by centres)
+                  transactions: pd.DataFrame | None = None,  # raw transactions: lets segments match by shared customers
                  ) -> dict:
     "Segment label of `refit` (as str) -> the name of the `reference` segment it matches ('segment N' when none)."
     names = getattr(reference, "segment_names_", {}) or {}
-    if transactions is not None:  # the reference's segments of the refit's customers, as of the refit's date
-        old = reference.predict(transactions, as_of=refit.as_of_).astype(int).reindex(refit.labels_.index).dropna().astype(int)
-        pairs = {int(n): int(o) for o, n in _overlap_match(old.to_numpy(), refit.labels_.loc[old.index].astype(int).to_numpy()).items()}
-    else:
-        from segment_lib.clustering import match_segments
-        try: m = match_segments(reference.model_, refit.model_)
-        except (ValueError, AttributeError): return {}
-        pairs = {int(n): int(o) for n, o in zip(m.new_segment, m.old_segment) if o >= 0}
-    return {str(n): names.get(str(pairs[n]), f"segment {pairs[n]}") if n in pairs else f"segment {n} (no match)"
+    old = None if transactions is None else \
+          reference.predict(transactions, as_of=refit.as_of_).reindex(refit.labels_.index).dropna().astype(int)
+    new_to_old = {n: o for o, n in _old_to_new(reference, refit, old).items()}
+    if not new_to_old: return {}
+    return {str(n): names.get(str(new_to_old[n]), f"segment {new_to_old[n]}") if n in new_to_old else f"segment {n} (no match)"
             for n in sorted(set(refit.labels_.astype(int)))}
 
 # %% ../nbs/09a_sections.ipynb #6a500db0
